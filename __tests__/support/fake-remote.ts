@@ -1,0 +1,48 @@
+/** A recording fake of the project's own Remote interface, for unit tests of the deploy sequence. */
+import type { ExecResult, Remote, RemoteCommand, Tunnel } from '../../src/remote.js'
+
+type Responder = ExecResult | ((command: RemoteCommand) => ExecResult)
+
+export class FakeRemote implements Remote {
+  readonly commands: RemoteCommand[] = []
+  readonly uploads: { localPath: string; remotePath: string }[] = []
+  readonly tunnels: number[] = []
+  private readonly responders = new Map<string, Responder>()
+
+  constructor(private readonly tunnelTarget: (remotePort: number) => number = () => 1) {}
+
+  /** Answers every command whose label is `label` (default: exit 0, no output). */
+  on(label: string, responder: Responder): this {
+    this.responders.set(label, responder)
+    return this
+  }
+
+  labels(): string[] {
+    return this.commands.map(command => command.label)
+  }
+
+  async exec(command: RemoteCommand): Promise<ExecResult> {
+    this.commands.push(command)
+    const responder = this.responders.get(command.label) ?? ok('')
+    return typeof responder === 'function' ? responder(command) : responder
+  }
+
+  async upload(localPath: string, remotePath: string): Promise<void> {
+    this.uploads.push({ localPath, remotePath })
+  }
+
+  async openTunnel(remotePort: number): Promise<Tunnel> {
+    this.tunnels.push(remotePort)
+    return { localPort: this.tunnelTarget(remotePort), close: async () => {} }
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function ok(stdout: string): ExecResult {
+  return { code: 0, stdout, stderr: '' }
+}
+
+export function fail(code: number, stderr: string): ExecResult {
+  return { code, stdout: '', stderr }
+}

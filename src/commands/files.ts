@@ -1,0 +1,52 @@
+/** Builders for file and release commands on the server. Pure: they return commands, they run nothing. */
+import type { RemoteCommand } from '../remote.js'
+import { script, withSudo } from './script.js'
+
+export function makeDirs(paths: string[]): RemoteCommand {
+  return { label: 'create directories', argv: ['mkdir', '-p', '--', ...paths] }
+}
+
+/** Prints the sha256 of a file, or nothing when it does not exist. */
+export function fileChecksum(path: string): RemoteCommand {
+  return { label: 'checksum release', argv: script('[ -f "$1" ] && sha256sum -- "$1" | cut -d" " -f1 || true', [path]) }
+}
+
+const FINISH_UPLOAD = `part=$1 final=$2 want=$3
+got=$(sha256sum -- "$part" | cut -d" " -f1)
+if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "checksum mismatch: expected $want, got $got" >&2; exit 3; fi
+mv -f -- "$part" "$final"`
+
+/** Verifies an uploaded file's sha256 and moves it into place, so a release is never half-written. */
+export function finishUpload(partPath: string, finalPath: string, sha256: string): RemoteCommand {
+  return { label: 'verify upload', argv: script(FINISH_UPLOAD, [partPath, finalPath, sha256]) }
+}
+
+// cp -p first so the new file keeps the old one's owner and mode; mv makes the swap atomic.
+const WRITE_ATOMIC = `target=$1 tmp="$1.bluegreen-tmp"
+if [ -e "$target" ]; then cp -p -- "$target" "$tmp" || exit 1; fi
+cat > "$tmp" && mv -f -- "$tmp" "$target"`
+
+/** Replaces a file's content atomically; the content travels on stdin. */
+export function writeFileAtomic(path: string, content: string, sudo: boolean, label = `write ${path}`): RemoteCommand {
+  return { label, argv: withSudo(script(WRITE_ATOMIC, [path]), sudo), stdin: content }
+}
+
+export function removeFile(path: string, sudo: boolean): RemoteCommand {
+  return { label: `remove ${path}`, argv: withSudo(['rm', '-f', '--', path], sudo) }
+}
+
+export function touch(path: string): RemoteCommand {
+  return { label: 'mark release as used', argv: ['touch', '--', path] }
+}
+
+const PRUNE = `dir=$1 keep=$2; shift 2
+cd -- "$dir" 2>/dev/null || exit 0
+ls -1t | tail -n +$((keep + 1)) | while IFS= read -r name; do
+  for protected in "$@"; do [ "$name" = "$protected" ] && continue 2; done
+  rm -rf -- "$name" && echo "$name"
+done`
+
+/** Removes all but the newest `keep` entries of a directory, never the protected ones. Prints what it removed. */
+export function pruneOldest(dir: string, keep: number, protectedNames: string[]): RemoteCommand {
+  return { label: 'prune old releases', argv: script(PRUNE, [dir, String(keep), ...protectedNames]) }
+}

@@ -1,0 +1,114 @@
+/** The blue/green deploy, as a runbook of named steps. */
+import { DeployError, type ActionError } from './errors.js'
+import { DeploySteps, type LocalArtifact, type RunInfo } from './deploy-steps.js'
+import type { Remote } from './remote.js'
+import type { Report } from './report.js'
+import type { ServerState } from './server-state.js'
+import type { Settings } from './settings.js'
+import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
+
+export interface DeployContext {
+  settings: Settings
+  remote: Remote
+  report: Report
+  artifact: LocalArtifact
+  run: RunInfo
+}
+
+export interface DeployOutcome {
+  live: Slot
+  previous: Slot | null
+  release: string
+  healthAttempts: number
+  timeToSwitchMs: number
+}
+
+export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
+  const { report, settings } = ctx
+  const steps = new DeploySteps(settings, ctx.remote, ctx.artifact)
+  report.release = ctx.artifact.sha256
+
+  const server = await report.step('Read server state', async note => {
+    const state = await steps.readServer()
+    note(state.routed ? `nginx routes to ${state.routed.color} :${state.routed.port}` : 'no nginx include yet')
+    return state
+  })
+  const plan = planSlots(server, settings.slots)
+  plan.warnings.forEach(warning => report.warn(warning))
+  report.before = plan.live
+  const sudo = settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
+
+  await report.step('Upload release', async note => note(await steps.uploadRelease()))
+  if (plan.staleInTarget) {
+    await report.step(`Stop leftover process in ${plan.target.color}`, async note => note(await steps.stopSlot(plan.target.color, settings.stopTimeoutMs)))
+  }
+
+  const startedAt = Date.now()
+  await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await steps.start(plan.target, server.programFound)))
+  await withRollback(steps, ctx, plan, server, sudo, async () => {
+    await report.step('Health check', async note => {
+      const result = await steps.healthCheck(plan.target, attempt => report.healthAttempts.push(attempt))
+      note(`${result.attempts.length} attempt(s)`)
+      if (!result.healthy) throw new DeployError(`The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`)
+    })
+    await report.step('Switch nginx', async note => {
+      await steps.switchNginx(plan.target, sudo)
+      note(`${settings.nginx.include} → :${plan.target.port}, config tested, reloaded`)
+    })
+    report.timeToSwitchMs = Date.now() - startedAt
+    if (settings.nginx.verifyUrl) await report.step('Verify through nginx', async note => note(await steps.verifyThroughNginx()))
+    else report.skip('Verify through nginx', "verify-url is 'false'")
+  })
+  report.after = plan.target
+
+  if (plan.live) {
+    const old = plan.live
+    await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old)))
+    await report.step(`Stop old version (${old.color})`, async note => note(await steps.stopSlot(old.color, settings.stopTimeoutMs)))
+  }
+  const previousRelease = (server.recordedState?.active as { release?: string } | undefined)?.release
+  await report.step('Record state', async note => {
+    await steps.recordState({
+      app: settings.appName,
+      active: { ...plan.target, release: ctx.artifact.sha256, since: new Date().toISOString() },
+      previous: plan.live ? { ...plan.live, release: previousRelease ?? null } : null,
+      deployedBy: ctx.run
+    })
+    note(await steps.pruneReleases([ctx.artifact.sha256, ...(previousRelease ? [previousRelease] : [])]))
+  })
+  return {
+    live: plan.target,
+    previous: plan.live,
+    release: ctx.artifact.sha256,
+    healthAttempts: report.healthAttempts.length,
+    timeToSwitchMs: report.timeToSwitchMs ?? 0
+  }
+}
+
+/**
+ * Runs the steps between starting the new version and a verified switch. If any of them fails, the
+ * new version is stopped and nginx is put back as it was, so the live version keeps serving.
+ */
+async function withRollback(steps: DeploySteps, ctx: DeployContext, plan: SlotPlan, server: ServerState, sudo: boolean, run: () => Promise<void>): Promise<void> {
+  try {
+    await run()
+  } catch (error) {
+    const failure = error as ActionError
+    const nginxTouched = ctx.report.steps.some(step => step.name === 'Switch nginx')
+    const repairs: string[] = []
+    ctx.report.logTail = await steps.logTail(plan.target.color).catch(() => '')
+    if (nginxTouched) {
+      await ctx.report.step('Restore nginx include', async () => steps.restoreNginx(server.includeText, sudo))
+        .then(() => repairs.push('the nginx include was restored and nginx reloaded'))
+        .catch((restoreError: Error) => repairs.push(`restoring the nginx include FAILED (${restoreError.message}); check ${ctx.settings.nginx.include} by hand`))
+    }
+    await ctx.report.step(`Stop new version (${plan.target.color})`, async note => note(await steps.stopSlot(plan.target.color, ctx.settings.stopTimeoutMs)))
+      .then(() => repairs.push(`the new version on ${plan.target.color} was stopped`))
+      .catch((stopError: Error) => repairs.push(`stopping the new version FAILED (${stopError.message})`))
+    const live = plan.live ? `The live version (${plan.live.color} :${plan.live.port}) kept serving and still does` : 'No version was live before this deploy'
+    throw new DeployError(failure.message, {
+      serverState: `${live}; ${repairs.join('; ')}.`,
+      hint: failure.hint ?? 'See the log of the new version below, fix the cause, and deploy again.'
+    })
+  }
+}

@@ -1,0 +1,81 @@
+/** Reads the settings, runs the deploy, and reports. The one place that catches errors. */
+import * as core from '@actions/core'
+import * as github from '@actions/github'
+import { findJar } from './artifact.js'
+import { deploy, type DeployOutcome } from './deploy.js'
+import type { RunInfo } from './deploy-steps.js'
+import { ActionError } from './errors.js'
+import { Report } from './report.js'
+import { readSettings, type Settings } from './settings.js'
+import { SshRemote } from './ssh.js'
+import { renderSummary } from './summary.js'
+
+export async function run(): Promise<void> {
+  const report = new Report(line => core.info(line))
+  let settings: Settings | undefined
+  let remote: SshRemote | undefined
+  try {
+    settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '')
+    settings.secrets.forEach(secret => core.setSecret(secret))
+    const jar = settings.jar
+    const artifact = await report.step('Find jar', async note => {
+      const found = await findJar(jar)
+      note(`${found.path} (${(found.size / 1048576).toFixed(1)} MiB, sha256 ${found.sha256.slice(0, 12)})`)
+      return found
+    })
+    const connection = settings.connection
+    remote = await report.step('Connect', async note => {
+      const connected = await SshRemote.connect(connection)
+      note(`${connection.username}@${connection.host}:${connection.port}, host key ${connected.hostFingerprint}`)
+      return connected
+    })
+    const outcome = await deploy({ settings, remote, report, artifact, run: runInfo() })
+    setOutputs('deployed', report, outcome)
+    await writeSummary(settings, report)
+  } catch (error) {
+    const failure = error instanceof ActionError ? error : new ActionError((error as Error).message ?? String(error))
+    setOutputs('failed', report)
+    await writeSummary(settings, report, failure).catch(() => {})
+    core.setFailed(redactor(settings)([failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`].filter(Boolean).join('\n')))
+  } finally {
+    await remote?.close()
+  }
+}
+
+function setOutputs(result: 'deployed' | 'failed', report: Report, outcome?: DeployOutcome): void {
+  const live = outcome?.live ?? report.after ?? report.before
+  const previous = outcome ? outcome.previous : null
+  core.setOutput('result', result)
+  core.setOutput('active-color', live?.color ?? '')
+  core.setOutput('active-port', live?.port ?? '')
+  core.setOutput('previous-color', previous?.color ?? '')
+  core.setOutput('previous-port', previous?.port ?? '')
+  core.setOutput('release', report.release)
+  core.setOutput('health-attempts', report.healthAttempts.length)
+  core.setOutput('time-to-switch-ms', report.timeToSwitchMs ?? '')
+  core.setOutput('duration-ms', report.elapsedMs())
+}
+
+async function writeSummary(settings: Settings | undefined, report: Report, error?: ActionError): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const text = renderSummary({
+    appName: settings?.appName ?? 'app',
+    host: settings?.connection.host ?? 'server',
+    report,
+    error,
+    redact: redactor(settings)
+  })
+  await core.summary.addRaw(text).write()
+}
+
+function redactor(settings: Settings | undefined): (text: string) => string {
+  // Very short values (DEBUG=1) would blank out ordinary text; they are still masked in logs by core.setSecret.
+  const secrets = (settings?.secrets ?? []).filter(secret => secret.length >= 4)
+  return text => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text)
+}
+
+function runInfo(): RunInfo {
+  const { actor, runId, serverUrl, sha } = github.context
+  const repository = process.env.GITHUB_REPOSITORY ?? ''
+  return { actor: actor ?? '', runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '', commit: sha ?? '' }
+}

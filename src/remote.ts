@@ -1,0 +1,47 @@
+/** The only interface through which the deploy touches the server. SshRemote implements it over SSH. */
+import { RemoteCommandError } from './errors.js'
+
+export interface RemoteCommand {
+  /** The command as an argv array; it is quoted by shellJoin and nothing else. */
+  argv: string[]
+  /** A short name for logs and errors, e.g. "read server state". */
+  label: string
+  timeoutMs?: number
+  /** Sent on the command's standard input (how secrets and file contents travel). */
+  stdin?: string
+}
+
+export interface ExecResult {
+  /** Exit code; null when the command did not finish (timeout, lost connection, signal). */
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export interface Tunnel {
+  /** A port on the runner's 127.0.0.1 that forwards to the server's 127.0.0.1:remotePort. */
+  localPort: number
+  close(): Promise<void>
+}
+
+export interface Remote {
+  exec(command: RemoteCommand): Promise<ExecResult>
+  upload(localPath: string, remotePath: string): Promise<void>
+  openTunnel(remotePort: number): Promise<Tunnel>
+  close(): Promise<void>
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000
+
+/** Runs a command and returns its stdout; a non-zero exit becomes a RemoteCommandError. */
+export async function runChecked(remote: Remote, command: RemoteCommand): Promise<string> {
+  const result = await remote.exec(command)
+  if (result.code === 0) return result.stdout
+  const output = `${result.stderr}\n${result.stdout}`.trim()
+  const needsPassword = /sudo: .*password is required|sudo: a terminal is required/.test(output)
+  throw new RemoteCommandError(command.label, result.code, output, {
+    hint: needsPassword
+      ? "The login user needs passwordless sudo for the nginx commands (e.g. 'deploy ALL=(root) NOPASSWD: /usr/sbin/nginx, /usr/bin/tee'), or set 'sudo: false' if it can run them directly."
+      : undefined
+  })
+}

@@ -1,0 +1,56 @@
+/** What happened during a run, step by step: the material for the job summary and the outputs. */
+import type { HealthAttempt } from './health.js'
+import type { Slot } from './slot-plan.js'
+
+export type StepOutcome = 'ok' | 'failed' | 'skipped'
+
+export interface StepRecord {
+  name: string
+  outcome: StepOutcome
+  durationMs: number
+  note: string
+}
+
+export class Report {
+  readonly steps: StepRecord[] = []
+  readonly warnings: string[] = []
+  healthAttempts: HealthAttempt[] = []
+  before: Slot | null = null
+  after: Slot | null = null
+  release = ''
+  logTail = ''
+  timeToSwitchMs: number | null = null
+  private readonly startedAt = Date.now()
+
+  constructor(private readonly log: (line: string) => void = () => {}) {}
+
+  /** Runs one named step, timing it; the step may leave a short note for the summary. */
+  async step<T>(name: string, run: (note: (text: string) => void) => Promise<T>): Promise<T> {
+    const record: StepRecord = { name, outcome: 'ok', durationMs: 0, note: '' }
+    const begin = Date.now()
+    this.log(`▶ ${name}`)
+    try {
+      return await run(text => (record.note = text))
+    } catch (error) {
+      record.outcome = 'failed'
+      throw error
+    } finally {
+      record.durationMs = Date.now() - begin
+      this.steps.push(record)
+      this.log(`  ${record.outcome === 'ok' ? '✓' : '✗'} ${name} (${record.durationMs} ms)${record.note ? `: ${record.note}` : ''}`)
+    }
+  }
+
+  skip(name: string, note: string): void {
+    this.steps.push({ name, outcome: 'skipped', durationMs: 0, note })
+    this.log(`- ${name}: ${note}`)
+  }
+
+  warn(text: string): void {
+    this.warnings.push(text)
+  }
+
+  elapsedMs(): number {
+    return Date.now() - this.startedAt
+  }
+}

@@ -1,0 +1,177 @@
+/** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
+import { InputError } from './errors.js'
+import {
+  parseChoice, parseCommand, parseDuration, parseEnv, parseFingerprints,
+  parseInteger, parsePort, parseRemotePath, parseWords
+} from './input-parsers.js'
+
+export type InputReader = (name: string) => string
+
+export interface ConnectionSettings {
+  host: string
+  port: number
+  username: string
+  privateKey?: string
+  passphrase?: string
+  password?: string
+  hostFingerprints: string[]
+  knownHosts: string
+  connectTimeoutMs: number
+}
+
+export interface Slots {
+  blue: number
+  green: number
+}
+
+export interface HealthSettings {
+  path: string
+  timeoutMs: number
+  intervalMs: number
+  expectStatus: number
+}
+
+export interface NginxSettings {
+  include: string
+  template: string
+  testCommand: string[]
+  reloadCommand: string[]
+  sudo: 'auto' | 'true' | 'false'
+  /** Requested on the server, through the SSH tunnel, after the reload; empty: not checked. */
+  verifyUrl: string
+}
+
+export interface JarRuntime {
+  javaCommand: string[]
+  javaOptions: string[]
+  appArgs: string[]
+}
+
+export interface Settings {
+  connection: ConnectionSettings
+  appName: string
+  remoteDir: string
+  jar: string
+  slots: Slots
+  env: [string, string][]
+  runtime: JarRuntime
+  health: HealthSettings
+  nginx: NginxSettings
+  drainTimeoutMs: number
+  stopTimeoutMs: number
+  keepReleases: number
+  /** Strings that must never appear in logs, outputs or the summary. */
+  secrets: string[]
+}
+
+const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
+const HOST = /^[A-Za-z0-9.:[\]_-]+$/
+const USERNAME = /^[A-Za-z0-9._][A-Za-z0-9._@-]*\$?$/
+
+export const DEFAULT_TEMPLATE = 'set $service_url http://127.0.0.1:{port};'
+
+/** Reads every input. `repository` is `owner/name` of the workflow's repository (for the app-name default). */
+export function readSettings(read: InputReader, repository = ''): Settings {
+  const input = (name: string, fallback = ''): string => read(name).trim() || fallback
+  const appName = input('app-name', repository.split('/')[1] ?? '')
+  if (!APP_NAME.test(appName)) {
+    throw new InputError('app-name', appName, 'letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63 characters')
+  }
+  const connection = readConnection(input, read)
+  const env = parseEnv('env', read('env'))
+  const health = readHealth(input)
+  return {
+    connection,
+    appName,
+    remoteDir: parseRemotePath('remote-dir', input('remote-dir', `bluegreen/${appName}`)),
+    jar: required(input, 'jar', 'a path or glob of the jar to deploy, such as build/libs/*.jar'),
+    slots: readSlots(input('ports', '8080,8081')),
+    env,
+    runtime: {
+      javaCommand: parseCommand('java-command', input('java-command', 'java')),
+      javaOptions: parseWords('java-options', input('java-options')),
+      appArgs: parseWords('app-args', input('app-args'))
+    },
+    health,
+    nginx: readNginx(input, health.path),
+    drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
+    stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
+    keepReleases: parseInteger('keep-releases', input('keep-releases', '3'), 1, 100),
+    secrets: [connection.privateKey, connection.passphrase, connection.password, ...env.map(([, value]) => value)]
+      .filter((secret): secret is string => !!secret)
+  }
+}
+
+function required(input: (name: string) => string, name: string, expected: string): string {
+  const value = input(name)
+  if (!value) throw new InputError(name, '', expected)
+  return value
+}
+
+function readConnection(input: (name: string, fallback?: string) => string, read: InputReader): ConnectionSettings {
+  const host = required(input, 'host', 'the server host name or IP address')
+  if (!HOST.test(host)) throw new InputError('host', host, 'a host name or IP address')
+  const username = required(input, 'username', 'the login user on the server')
+  if (!USERNAME.test(username)) throw new InputError('username', username, 'a Unix user name')
+  const privateKey = read('private-key').trim()
+  const password = read('password')
+  if (!privateKey && !password) {
+    throw new InputError('private-key', '', "an OpenSSH private key (or set 'password')")
+  }
+  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+    throw new InputError('private-key', '(hidden)', 'a private key in PEM/OpenSSH form, starting with -----BEGIN ... PRIVATE KEY-----')
+  }
+  const hostFingerprints = parseFingerprints('host-fingerprint', read('host-fingerprint'))
+  const knownHosts = read('known-hosts').trim()
+  return {
+    host,
+    port: parsePort('port', input('port', '22')),
+    username,
+    privateKey: privateKey ? `${privateKey}\n` : undefined,
+    passphrase: read('passphrase') || undefined,
+    password: password || undefined,
+    hostFingerprints,
+    knownHosts,
+    connectTimeoutMs: parseDuration('connect-timeout', input('connect-timeout', '20s'))
+  }
+}
+
+function readSlots(value: string): Slots {
+  const parts = value.split(',').map(part => part.trim())
+  if (parts.length !== 2) throw new InputError('ports', value, 'two ports separated by a comma, blue first: 8080,8081')
+  const [blue, green] = parts.map(part => parsePort('ports', part))
+  if (blue === green) throw new InputError('ports', value, 'two different ports')
+  return { blue, green }
+}
+
+function readHealth(input: (name: string, fallback?: string) => string): HealthSettings {
+  const path = input('health-path', '/actuator/health')
+  if (!/^\/[\x21-\x7e]*$/.test(path)) throw new InputError('health-path', path, 'a URL path starting with /')
+  const intervalMs = parseDuration('health-interval', input('health-interval', '1s'))
+  if (intervalMs < 50) throw new InputError('health-interval', input('health-interval'), 'at least 50ms')
+  return {
+    path,
+    timeoutMs: parseDuration('health-timeout', input('health-timeout', '60s')),
+    intervalMs,
+    expectStatus: parseInteger('health-expect-status', input('health-expect-status', '200'), 100, 599)
+  }
+}
+
+function readNginx(input: (name: string, fallback?: string) => string, healthPath: string): NginxSettings {
+  const template = input('nginx-include-template', DEFAULT_TEMPLATE)
+  if (!template.includes('{port}')) {
+    throw new InputError('nginx-include-template', template, 'nginx text containing {port}, such as ' + DEFAULT_TEMPLATE)
+  }
+  const verifyUrl = input('verify-url', `http://127.0.0.1:80${healthPath}`)
+  if (verifyUrl !== 'false' && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(verifyUrl)) {
+    throw new InputError('verify-url', verifyUrl, "an http://127.0.0.1[:port]/path URL answered by nginx on the server, or 'false'")
+  }
+  return {
+    include: parseRemotePath('nginx-include', input('nginx-include', '/etc/nginx/conf.d/service-url.inc')),
+    template,
+    testCommand: parseCommand('nginx-test-command', input('nginx-test-command', 'nginx -t')),
+    reloadCommand: parseCommand('nginx-reload-command', input('nginx-reload-command', 'nginx -s reload')),
+    sudo: parseChoice('sudo', input('sudo', 'auto'), ['auto', 'true', 'false'] as const),
+    verifyUrl: verifyUrl === 'false' ? '' : verifyUrl
+  }
+}

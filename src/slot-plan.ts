@@ -1,0 +1,48 @@
+/** Decides which slot is live and which one the new version goes to. Pure. */
+import { DeployError } from './errors.js'
+import { COLORS, otherColor, type Color, type ServerState } from './server-state.js'
+import type { Slots } from './settings.js'
+
+export interface Slot {
+  color: Color
+  port: number
+}
+
+export interface SlotPlan {
+  /** What nginx routes to and that answers; null on an empty server. */
+  live: Slot | null
+  target: Slot
+  /** An earlier run's process of ours still holds the target port; it is stopped before the start. */
+  staleInTarget: boolean
+  warnings: string[]
+}
+
+export function planSlots(state: ServerState, slots: Slots): SlotPlan {
+  const slot = (color: Color): Slot => ({ color, port: slots[color] })
+  const warnings: string[] = []
+  let live: Slot | null = null
+  let targetColor: Color
+  if (state.routed?.listening) {
+    live = slot(state.routed.color)
+    targetColor = otherColor(state.routed.color)
+  } else if (state.routed) {
+    warnings.push(`nginx routes to the ${state.routed.color} slot (port ${state.routed.port}) but nothing answers there; deploying into it.`)
+    targetColor = state.routed.color
+  } else {
+    targetColor = COLORS.find(color => !state.listening[color]) ?? 'blue'
+  }
+  const recorded = (state.recordedState?.active as { color?: string } | undefined)?.color
+  if (live && recorded && recorded !== live.color) {
+    warnings.push(`The state file says ${recorded} is live, but nginx routes to ${live.color}; trusting nginx.`)
+  }
+  const target = slot(targetColor)
+  const process = state.processes[targetColor]
+  const staleInTarget = !!process?.ours
+  if (state.listening[targetColor] && !staleInTarget) {
+    throw new DeployError(`Port ${target.port} (the idle ${targetColor} slot) is held by a process that this action did not start.`, {
+      serverState: 'Nothing was changed on the server; the live version keeps serving.',
+      hint: `Find it with 'sudo ss -ltnp sport = :${target.port}' on the server and stop it, or choose other 'ports'.`
+    })
+  }
+  return { live, target, staleInTarget, warnings }
+}
