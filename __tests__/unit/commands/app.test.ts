@@ -1,0 +1,36 @@
+import { javaArgv, slotMarker, startJar, stopApp } from '../../../src/commands/app.js'
+
+const launch = {
+  slotDir: 'bluegreen/api/slots/green',
+  port: 8081,
+  javaCommand: ['/opt/jdk/bin/java'],
+  javaOptions: ['-Xmx256m'],
+  jarPath: '../../releases/abc/app.jar',
+  appArgs: ['--spring.profiles.active=prod'],
+  marker: slotMarker('api', 'green')
+}
+
+describe('jar commands', () => {
+  it('passes the slot port three ways and marks the process as ours', () => {
+    expect(javaArgv(launch)).toEqual([
+      'env', 'SERVER_PORT=8081', 'PORT=8081', '/opt/jdk/bin/java', '-Xmx256m', '-Dserver.port=8081',
+      '-Dbluegreen.slot=api/green', '-jar', '../../releases/abc/app.jar', '--spring.profiles.active=prod'
+    ])
+  })
+
+  it('starts detached with the environment on stdin, never on the command line', () => {
+    const command = startJar(launch, [['DB_PASSWORD', 's3cret $(x)']])
+    expect(command.argv.slice(0, 2)).toEqual(['sh', '-c'])
+    expect(command.argv[2]).toContain('setsid "$@" > app.log 2>&1 < /dev/null &')
+    expect(command.argv.slice(3)).toEqual(['sh', 'bluegreen/api/slots/green', ...javaArgv(launch)])
+    expect(command.argv.join(' ')).not.toContain('s3cret')
+    expect(command.stdin).toBe('DB_PASSWORD=s3cret $(x)\n')
+  })
+
+  it('stops with SIGTERM, a bounded wait in tenths of a second, then SIGKILL', () => {
+    const command = stopApp('d/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', 2_000)
+    expect(command.argv.slice(3)).toEqual(['sh', 'd/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', '20'])
+    expect(command.argv[2]).toMatch(/kill -TERM[\s\S]*kill -KILL/)
+    expect(command.timeoutMs).toBe(17_000)
+  })
+})

@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { deploy } from '../../src/deploy.js'
+import { Report } from '../../src/report.js'
+import { readSettings } from '../../src/settings.js'
+import { FakeRemote, fail, ok } from '../support/fake-remote.js'
+
+const SHA = 'a'.repeat(64)
+const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase()} 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0`
+
+function probeOutput({ include, listening = [], pids = {} }: { include?: string; listening?: number[]; pids?: Record<string, string> }): string {
+  return [
+    '== uid', '1000',
+    '== include-status', include === undefined ? 'missing' : 'present',
+    '== include', include ?? '',
+    '== state',
+    '== pid-blue', pids.blue ?? '',
+    '== pid-green', pids.green ?? '',
+    '== tcp', ...listening.map(LISTEN),
+    '== program', '/usr/bin/java'
+  ].join('\n')
+}
+
+let healthStatus = 200
+let app: Server
+let appPort: number
+
+beforeAll(async () => {
+  app = createServer((_req, res) => {
+    res.writeHead(healthStatus, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ status: healthStatus === 200 ? 'UP' : 'DOWN' }))
+  })
+  await new Promise<void>(resolve => app.listen(0, '127.0.0.1', resolve))
+  appPort = (app.address() as AddressInfo).port
+})
+afterAll(() => new Promise(resolve => app.close(resolve)))
+beforeEach(() => (healthStatus = 200))
+
+function setup(probe: string) {
+  const settings = readSettings(name => ({
+    host: 'srv', username: 'deploy', password: 'pw', 'host-fingerprint': '', jar: 'x.jar', 'app-name': 'api',
+    'health-timeout': '2s', 'drain-timeout': '1s', 'stop-timeout': '1s'
+  })[name] ?? '')
+  const remote = new FakeRemote(() => appPort)
+    .on('read server state', ok(probe))
+    .on('checksum release', ok(''))
+    .on('start new version', ok('4242\n'))
+    .on('stop app', ok('stopped\n'))
+    .on('check new version is running', ok('alive\n'))
+    .on('read TCP connections', ok(''))
+  const report = new Report()
+  const run = () => deploy({ settings, remote, report, artifact: { path: '/tmp/x.jar', sha256: SHA, size: 10 }, run: { actor: 'me', runUrl: '', commit: '' } })
+  return { remote, report, run }
+}
+
+describe('deploy sequence', () => {
+  it('moves traffic from blue to green in runbook order', async () => {
+    const { remote, report, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], pids: { blue: '100\n-Dbluegreen.slot=api/blue' } }))
+    const outcome = await run()
+    expect(outcome.live).toEqual({ color: 'green', port: 8081 })
+    expect(outcome.previous).toEqual({ color: 'blue', port: 8080 })
+    expect(remote.labels()).toEqual([
+      'read server state', 'create directories', 'mark release as used', 'checksum release', 'verify upload',
+      'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
+      'read TCP connections', 'stop app', 'record state', 'prune old releases'
+    ])
+    expect(remote.uploads).toEqual([{ localPath: '/tmp/x.jar', remotePath: `bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar.part` }])
+    expect(remote.commands.find(c => c.label === 'write nginx include')?.stdin).toBe('set $service_url http://127.0.0.1:8081;\n')
+    expect(remote.commands.find(c => c.label === 'nginx reload')?.argv).toEqual(['sudo', '-n', 'nginx', '-s', 'reload'])
+    expect(remote.tunnels).toEqual([8081, 80])
+    expect(report.steps.map(step => step.outcome)).not.toContain('failed')
+  })
+
+  it('deploys into blue on an empty server and stops nothing', async () => {
+    const { remote, run } = setup(probeOutput({}))
+    const outcome = await run()
+    expect(outcome).toMatchObject({ live: { color: 'blue', port: 8080 }, previous: null })
+    expect(remote.labels()).not.toContain('stop app')
+  })
+
+  it('skips the upload when the release is already there', async () => {
+    const { remote, report, run } = setup(probeOutput({}))
+    remote.on('checksum release', ok(SHA + '\n'))
+    await run()
+    expect(remote.uploads).toHaveLength(0)
+    expect(report.steps.find(step => step.name === 'Upload release')?.note).toMatch(/already on the server/)
+  })
+
+  it('leaves nginx alone and stops the new version when it is unhealthy', async () => {
+    healthStatus = 503
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }))
+    remote.on('read app log', ok('Exception in thread main\n'))
+    await expect(run()).rejects.toMatchObject({
+      message: expect.stringMatching(/did not become healthy/),
+      serverState: expect.stringMatching(/live version \(blue :8080\) kept serving.*new version on green was stopped/)
+    })
+    expect(remote.labels()).not.toContain('write nginx include')
+    expect(remote.labels().slice(-2)).toEqual(['read app log', 'stop app'])
+  })
+
+  it('restores the include when the nginx test fails', async () => {
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }))
+    let tests = 0
+    remote.on('nginx config test', () => (++tests === 1 ? fail(1, 'nginx: [emerg] unexpected "}"') : ok('')))
+    await expect(run()).rejects.toMatchObject({ message: expect.stringMatching(/nginx config test.*emerg/s), serverState: expect.stringMatching(/include was restored/) })
+    const writes = remote.commands.filter(c => c.label.endsWith('nginx include'))
+    expect(writes.map(c => [c.label, c.stdin])).toEqual([
+      ['write nginx include', 'set $service_url http://127.0.0.1:8081;\n'],
+      ['restore nginx include', 'set $service_url http://127.0.0.1:8080;']
+    ])
+  })
+
+  it('refuses a foreign process on the idle port before changing anything', async () => {
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }))
+    await expect(run()).rejects.toThrow(/Port 8081 \(the idle green slot\) is held by a process that this action did not start/)
+    expect(remote.labels()).toEqual(['read server state'])
+  })
+
+  it('replaces a leftover process of ours in the idle slot', async () => {
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081], pids: { green: '77\n-Dbluegreen.slot=api/green' } }))
+    await run()
+    expect(remote.labels().indexOf('stop app')).toBeLessThan(remote.labels().indexOf('start new version'))
+  })
+})
