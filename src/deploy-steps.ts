@@ -1,9 +1,9 @@
 /** The deploy's steps, one function each. deploy.ts strings them together like a runbook. */
 import { appAlive, logTail, slotMarker, startJar, stopApp } from './commands/app.js'
-import { fileChecksum, finishUpload, makeDirs, pruneOldest, removeFile, touch, writeFileAtomic } from './commands/files.js'
+import { finishUpload, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from './commands/files.js'
 import { nginxReload, nginxTest, renderInclude } from './commands/nginx.js'
 import { DeployError } from './errors.js'
-import { judge, sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
+import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
 import { layoutOf, type Layout } from './layout.js'
 import { establishedOn, parseTcpTable, readTcpTables } from './proc-net.js'
 import { runChecked, type Remote } from './remote.js'
@@ -49,9 +49,8 @@ export class DeploySteps {
     const { layout, artifact } = this
     const jar = layout.jarPath(artifact.sha256)
     const releaseDir = jar.slice(0, jar.lastIndexOf('/'))
-    await runChecked(this.remote, makeDirs([releaseDir, layout.slotDir('blue'), layout.slotDir('green')]))
-    await runChecked(this.remote, touch(releaseDir))
-    if ((await runChecked(this.remote, fileChecksum(jar))).trim() === artifact.sha256) return 'already on the server, not uploaded again'
+    const existing = await runChecked(this.remote, prepareRelease(releaseDir, jar, [layout.slotDir('blue'), layout.slotDir('green')]))
+    if (existing.trim() === artifact.sha256) return 'already on the server, not uploaded again'
     const begin = Date.now()
     await this.remote.upload(artifact.path, `${jar}.part`)
     await runChecked(this.remote, finishUpload(`${jar}.part`, jar, artifact.sha256))
@@ -123,26 +122,21 @@ export class DeploySteps {
   async verifyThroughNginx(): Promise<string> {
     const url = new URL(this.settings.nginx.verifyUrl)
     const tunnel = await this.remote.openTunnel(Number(url.port || 80))
-    const deadline = Date.now() + 10_000
-    let last = ''
     try {
-      while (Date.now() < deadline) {
-        const response = await fetch(`http://127.0.0.1:${tunnel.localPort}${url.pathname}${url.search}`, {
-          headers: { host: url.host }, signal: AbortSignal.timeout(5_000)
-        }).catch((error: Error) => error)
-        if (!(response instanceof Error)) {
-          const verdict = judge(response.status, await response.text(), this.settings.health.expectStatus)
-          if (verdict.ok) return `${url.href} → ${verdict.detail}`
-          last = verdict.detail
-        } else last = response.message
-        await sleep(250)
-      }
+      const result = await waitHealthy({
+        baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
+        settings: { ...this.settings.health, path: url.pathname + url.search, timeoutMs: 10_000, intervalMs: 250 },
+        requiredSuccesses: 1,
+        isAlive: async () => true
+      })
+      const last = result.attempts.at(-1)?.detail ?? 'no answer'
+      if (result.healthy) return `${url.href} → ${last}`
+      throw new DeployError(`nginx did not answer like a healthy app at ${url.href} after the switch (last: ${last}).`, {
+        hint: "Check the server block that includes 'nginx-include' and uses $service_url; set 'verify-url' to a URL nginx serves from the app, or 'false' to skip this check."
+      })
     } finally {
       await tunnel.close()
     }
-    throw new DeployError(`nginx did not answer like a healthy app at ${url.href} after the switch (last: ${last}).`, {
-      hint: "Check the server block that includes 'nginx-include' and uses $service_url; set 'verify-url' to a URL nginx serves from the app, or 'false' to skip this check."
-    })
   }
 
   /** Waits until the old version has no open connections, up to drain-timeout. */

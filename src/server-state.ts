@@ -17,7 +17,7 @@ const PROBE = `include=$1 dir=$2 program=$3
 echo "== uid"; id -u
 echo "== include-status"
 if [ -r "$include" ]; then echo present; elif [ -e "$include" ]; then echo unreadable; else echo missing; fi
-echo "== include"; cat -- "$include" 2>/dev/null
+echo "== include"; cat -- "$include" 2>/dev/null; echo
 echo "== state"; cat -- "$dir/state.json" 2>/dev/null
 for color in blue green; do
   echo "== pid-$color"

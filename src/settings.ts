@@ -147,7 +147,7 @@ function readSlots(value: string): Slots {
 function readHealth(input: (name: string, fallback?: string) => string): HealthSettings {
   const path = input('health-path', '/actuator/health')
   if (!/^\/[\x21-\x7e]*$/.test(path)) throw new InputError('health-path', path, 'a URL path starting with /')
-  const intervalMs = parseDuration('health-interval', input('health-interval', '1s'))
+  const intervalMs = parseDuration('health-interval', input('health-interval', '500ms'))
   if (intervalMs < 50) throw new InputError('health-interval', input('health-interval'), 'at least 50ms')
   return {
     path,

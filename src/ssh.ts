@@ -70,14 +70,19 @@ export class SshRemote implements Remote {
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {
-    const server = createServer(socket => this.forward(socket, remotePort))
+    const sockets = new Set<Socket>()
+    const server = createServer(socket => {
+      sockets.add(socket.once('close', () => sockets.delete(socket)))
+      this.forward(socket, remotePort)
+    })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => resolve())
     })
     const address = server.address()
     const localPort = typeof address === 'object' && address ? address.port : 0
-    return { localPort, close: () => closeServer(server) }
+    // Idle keep-alive connections would hold server.close() open for seconds, so they are cut.
+    return { localPort, close: () => closeServer(server, sockets) }
   }
 
   async close(): Promise<void> {
@@ -122,8 +127,10 @@ function collect(channel: ClientChannel, stdin: string | undefined, timeoutMs: n
   channel.end(stdin ?? '')
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise(resolve => server.close(() => resolve()))
+function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  const closed = new Promise<void>(resolve => server.close(() => resolve()))
+  sockets.forEach(socket => socket.destroy())
+  return closed
 }
 
 function connectionError(settings: ConnectionSettings, error: Error, hostKeyRefusal: string | null): ConnectionError {

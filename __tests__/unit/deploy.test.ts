@@ -43,7 +43,7 @@ function setup(probe: string) {
   })[name] ?? '')
   const remote = new FakeRemote(() => appPort)
     .on('read server state', ok(probe))
-    .on('checksum release', ok(''))
+    
     .on('start new version', ok('4242\n'))
     .on('stop app', ok('stopped\n'))
     .on('check new version is running', ok('alive\n'))
@@ -60,7 +60,7 @@ describe('deploy sequence', () => {
     expect(outcome.live).toEqual({ color: 'green', port: 8081 })
     expect(outcome.previous).toEqual({ color: 'blue', port: 8080 })
     expect(remote.labels()).toEqual([
-      'read server state', 'create directories', 'mark release as used', 'checksum release', 'verify upload',
+      'read server state', 'prepare release directory', 'verify upload',
       'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
       'read TCP connections', 'stop app', 'record state', 'prune old releases'
     ])
@@ -80,7 +80,7 @@ describe('deploy sequence', () => {
 
   it('skips the upload when the release is already there', async () => {
     const { remote, report, run } = setup(probeOutput({}))
-    remote.on('checksum release', ok(SHA + '\n'))
+    remote.on('prepare release directory', ok(SHA + '\n'))
     await run()
     expect(remote.uploads).toHaveLength(0)
     expect(report.steps.find(step => step.name === 'Upload release')?.note).toMatch(/already on the server/)

@@ -2,13 +2,14 @@
 import type { RemoteCommand } from '../remote.js'
 import { script, withSudo } from './script.js'
 
-export function makeDirs(paths: string[]): RemoteCommand {
-  return { label: 'create directories', argv: ['mkdir', '-p', '--', ...paths] }
-}
+// Touching the release directory marks it as recently used, which is what pruning goes by.
+const PREPARE_RELEASE = `release=$1 jar=$2; shift 2
+mkdir -p -- "$release" "$@" && touch -- "$release" || exit 1
+if [ -f "$jar" ]; then sha256sum -- "$jar" | cut -d" " -f1; fi`
 
-/** Prints the sha256 of a file, or nothing when it does not exist. */
-export function fileChecksum(path: string): RemoteCommand {
-  return { label: 'checksum release', argv: script('[ -f "$1" ] && sha256sum -- "$1" | cut -d" " -f1 || true', [path]) }
+/** Creates the release and slot directories and prints the sha256 of the release's jar if it is already there. */
+export function prepareRelease(releaseDir: string, jarPath: string, otherDirs: string[]): RemoteCommand {
+  return { label: 'prepare release directory', argv: script(PREPARE_RELEASE, [releaseDir, jarPath, ...otherDirs]) }
 }
 
 const FINISH_UPLOAD = `part=$1 final=$2 want=$3
@@ -33,10 +34,6 @@ export function writeFileAtomic(path: string, content: string, sudo: boolean, la
 
 export function removeFile(path: string, sudo: boolean): RemoteCommand {
   return { label: `remove ${path}`, argv: withSudo(['rm', '-f', '--', path], sudo) }
-}
-
-export function touch(path: string): RemoteCommand {
-  return { label: 'mark release as used', argv: ['touch', '--', path] }
 }
 
 const PRUNE = `dir=$1 keep=$2; shift 2

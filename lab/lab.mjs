@@ -1,0 +1,221 @@
+// Local lab: a real sshd and nginx on loopback free ports, a login user with sudo,
+// and the sample Java app, for end-to-end tests, the demo and benchmarks.
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { appPids, childrenOf, freePort, httpGet, must, run, signal, startDaemon, terminate } from './proc.mjs'
+import { buildSampleJar, repoRoot } from './sample-app.mjs'
+
+export { freePort, httpGet, isAlive } from './proc.mjs'
+
+const USER = 'bgdeploy'
+const PASSWORD = 'bgdeploy-lab'
+const PASSPHRASE = 'lab-passphrase'
+const PROVISION_SCRIPT = path.join(repoRoot, 'lab', 'provision.sh')
+/** @type {Set<{ emergencyKill(): void }>} */
+const liveLabs = new Set()
+
+/** @param {string} name @returns {string | undefined} absolute path of an executable */
+function findCommand(name) {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin']
+  for (const dir of dirs.filter(Boolean)) {
+    const p = path.join(dir, name)
+    try { fs.accessSync(p, fs.constants.X_OK); return p } catch { /* next */ }
+  }
+  return undefined
+}
+
+/** @param {string} name */
+function userInfo(name) {
+  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))
+  if (!line) return undefined
+  const [, , uid, gid, , home] = line.split(':')
+  return { uid: Number(uid), gid: Number(gid), home }
+}
+
+/** True when provision.sh has something to do (a tool or a lab user is missing). */
+export function needsProvisioning() {
+  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo']
+  return tools.some((t) => !findCommand(t)) || !userInfo(USER) || !userInfo('bgnosudo') ||
+    !fs.existsSync('/etc/sudoers.d/bgdeploy') || !fs.existsSync('/run/sshd')
+}
+
+/** Runs lab/provision.sh when something is missing. */
+export async function ensureProvisioned() {
+  if (!needsProvisioning()) return
+  const r = spawnSync('bash', [PROVISION_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'] })
+  if (r.status !== 0) throw new Error(`lab provisioning failed (${PROVISION_SCRIPT} exited ${r.status})`)
+}
+
+function assertTraversable(/** @type {string} */ dir) {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    if (!(fs.statSync(d).mode & 0o001)) {
+      throw new Error(`lab: ${d} is not traversable by other users, so sshd cannot read authorized_keys as ${USER}`)
+    }
+  }
+}
+
+/** sshd options that only newer OpenSSH knows; loopback auth-failure tests must not get penalised. */
+async function extraSshdOptions() {
+  const m = (await run('ssh', ['-V'])).stderr.match(/OpenSSH_(\d+)\.(\d+)/)
+  return m && (Number(m[1]) > 9 || (Number(m[1]) === 9 && Number(m[2]) >= 8)) ? ['PerSourcePenalties no'] : []
+}
+
+/**
+ * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab.
+ * @param {{ name?: string }} [options]
+ */
+export async function startLab(options = {}) {
+  if (process.getuid?.() !== 0) throw new Error('lab: startLab() must run as root (it starts sshd and nginx)')
+  await ensureProvisioned()
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 })
+  const user = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(USER))
+  const labId = randomBytes(4).toString('hex')
+  const dir = path.join(repoRoot, '.lab', `${options.name ?? 'lab'}-${labId}`)
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 })
+  fs.chmodSync(dir, 0o755)
+  assertTraversable(dir)
+  const remoteRoot = path.join(user.home, `lab-${labId}`)
+
+  /** @type {{ sshd?: number, nginx?: number }} */
+  const pids = {}
+  const f = (/** @type {string} */ name) => path.join(dir, name)
+  const emergencyKill = () => {
+    appPids(remoteRoot, user.uid).forEach((p) => signal(p, 'SIGKILL'))
+    for (const p of [pids.nginx, pids.sshd]) if (p) { childrenOf(p).forEach((c) => signal(c, 'SIGTERM')); signal(p, 'SIGTERM') }
+    fs.rmSync(remoteRoot, { recursive: true, force: true })
+    if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const handle = { emergencyKill }
+  liveLabs.add(handle)
+  /** @type {Promise<void> | undefined} */
+  let stopping
+  const stop = () => (stopping ??= (async () => {
+    await terminate(appPids(remoteRoot, user.uid))
+    await Promise.all([pids.nginx, pids.sshd].filter((p) => p !== undefined)
+      .map((p) => terminate([/** @type {number} */ (p), ...childrenOf(/** @type {number} */ (p))])))
+    fs.rmSync(remoteRoot, { recursive: true, force: true })
+    if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
+    liveLabs.delete(handle)
+  })())
+
+  try {
+    const ports = new Set()
+    while (ports.size < 4) ports.add(await freePort())
+    const [sshPort, nginxPort, bluePort, greenPort] = /** @type {number[]} */ ([...ports])
+
+    const keygen = (/** @type {string} */ file, /** @type {string} */ pass) =>
+      must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-C', `bgdeploy-lab-${labId}`, '-f', f(file)])
+    await Promise.all([keygen('ssh_host_ed25519_key', ''), keygen('id_ed25519', ''), keygen('id_ed25519_passphrase', PASSPHRASE)])
+    const pub = (/** @type {string} */ name) => fs.readFileSync(f(`${name}.pub`), 'utf8').trim()
+    fs.writeFileSync(f('authorized_keys'), `${pub('id_ed25519')}\n${pub('id_ed25519_passphrase')}\n`, { mode: 0o644 })
+    const [keyType, keyData] = pub('ssh_host_ed25519_key').split(/\s+/)
+    const knownHosts = `[127.0.0.1]:${sshPort} ${keyType} ${keyData}`
+    fs.writeFileSync(f('known_hosts'), `${knownHosts}\n`, { mode: 0o644 })
+    const hostFingerprint = (await must('ssh-keygen', ['-lf', f('ssh_host_ed25519_key.pub')])).split(/\s+/)[1]
+
+    fs.writeFileSync(f('sshd_config'), [
+      'ListenAddress 127.0.0.1', `Port ${sshPort}`, `HostKey ${f('ssh_host_ed25519_key')}`,
+      `PidFile ${f('sshd.pid')}`, `AuthorizedKeysFile ${f('authorized_keys')}`, 'StrictModes no', 'UsePAM no',
+      'PubkeyAuthentication yes', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password', 'LogLevel VERBOSE', 'MaxSessions 10', 'MaxStartups 100:30:200',
+      'ClientAliveInterval 15', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
+      'Subsystem sftp internal-sftp', ...(await extraSshdOptions()), ''
+    ].join('\n'))
+
+    const ng = (/** @type {string} */ name) => path.join(dir, 'nginx', name)
+    for (const d of ['conf.d', 'sites', 'tmp']) fs.mkdirSync(ng(d), { recursive: true, mode: 0o755 })
+    const nginxInclude = ng('conf.d/service-url.inc')
+    fs.writeFileSync(nginxInclude, `set $service_url http://127.0.0.1:${bluePort};\n`, { mode: 0o644 })
+    const nginxConf = ng('nginx.conf')
+    fs.writeFileSync(nginxConf, `daemon off;
+master_process on;
+user root;
+worker_processes 1;
+pid ${ng('nginx.pid')};
+error_log ${ng('error.log')} notice;
+events { worker_connections 512; }
+http {
+  access_log ${ng('access.log')};
+  client_body_temp_path ${ng('tmp/body')};
+  proxy_temp_path ${ng('tmp/proxy')};
+  fastcgi_temp_path ${ng('tmp/fastcgi')};
+  uwsgi_temp_path ${ng('tmp/uwsgi')};
+  scgi_temp_path ${ng('tmp/scgi')};
+  include ${ng('sites')}/*.conf;
+  server {
+    listen 127.0.0.1:${nginxPort};
+    server_name _;
+    include ${nginxInclude};
+    location / {
+      proxy_pass $service_url;
+      proxy_read_timeout 120s;
+      proxy_set_header Host $host;
+    }
+  }
+}
+`, { mode: 0o644 })
+
+    const nginxBin = findCommand('nginx') ?? 'nginx'
+    // allSettled: if one daemon fails, the other's PID must be known before stop() runs.
+    const started = await Promise.allSettled([
+      startDaemon('sshd', findCommand('sshd') ?? '/usr/sbin/sshd', ['-D', '-e', '-f', f('sshd_config')], f('sshd.log'), sshPort)
+        .then((p) => (pids.sshd = p)),
+      startDaemon('nginx', nginxBin, ['-c', nginxConf], ng('nginx.log'), nginxPort).then((p) => (pids.nginx = p))
+    ])
+    for (const r of started) if (r.status === 'rejected') throw r.reason
+    const [sshdPid, nginxPid] = [/** @type {number} */ (pids.sshd), /** @type {number} */ (pids.nginx)]
+    fs.mkdirSync(remoteRoot, { recursive: true, mode: 0o755 })
+    fs.chownSync(remoteRoot, user.uid, user.gid)
+
+    const sshArgs = [
+      '-F', 'none', '-i', f('id_ed25519'), '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
+      '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${f('known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null',
+      '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${USER}@127.0.0.1`
+    ]
+    /** @param {string} command @param {{ timeout?: number }} [opts] */
+    const sshExec = (command, opts) => run('ssh', [...sshArgs, '--', command], opts)
+    const check = await sshExec('true')
+    if (check.code !== 0) throw new Error(`lab: ssh login to the lab sshd failed: ${check.stderr}\n${fs.readFileSync(f('sshd.log'), 'utf8')}`)
+
+    return {
+      dir, labId, host: '127.0.0.1', sshPort, username: USER, password: PASSWORD,
+      privateKey: fs.readFileSync(f('id_ed25519'), 'utf8'), privateKeyPath: f('id_ed25519'),
+      passphraseKey: fs.readFileSync(f('id_ed25519_passphrase'), 'utf8'), passphraseKeyPath: f('id_ed25519_passphrase'),
+      passphrase: PASSPHRASE, hostFingerprint, knownHosts, knownHostsPath: f('known_hosts'),
+      nginxPort, nginxUrl: `http://127.0.0.1:${nginxPort}`, nginxInclude, nginxConf,
+      nginxTestCommand: `nginx -c ${nginxConf} -t`, nginxReloadCommand: `nginx -c ${nginxConf} -s reload`,
+      ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid },
+      sshdLog: f('sshd.log'), nginxErrorLog: ng('error.log'), sshArgs,
+      freePort, httpGet, sshExec, stop,
+      /** @param {string} version */
+      sampleJar: (version) => buildSampleJar(version, path.join(dir, 'jars'))
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+process.on('exit', () => {
+  for (const lab of liveLabs) lab.emergencyKill()
+})
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  if (process.argv[2] !== 'up') {
+    console.error('usage: node lab/lab.mjs up')
+    process.exit(2)
+  }
+  const lab = await startLab({ name: 'cli' })
+  console.log(JSON.stringify(lab, null, 2))
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  const shutdown = async () => {
+    clearInterval(keepAlive)
+    await lab.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}

@@ -1,0 +1,150 @@
+// Process, port and HTTP helpers for the lab. PIDs only, never process names.
+import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import path from 'node:path'
+
+/**
+ * @param {string} file @param {string[]} args @param {{ timeout?: number }} [opts]
+ * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
+ */
+export function run(file, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, { timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const e = /** @type {any} */ (err)
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 255) : 0, stdout, stderr: stderr || (e ? String(e.message) : '') })
+      })
+    child.stdin?.end()
+  })
+}
+
+/** @param {string} file @param {string[]} args */
+export async function must(file, args) {
+  const r = await run(file, args)
+  if (r.code !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.code}): ${r.stderr}`)
+  return r.stdout
+}
+
+/** A port on 127.0.0.1 that was free a moment ago. @returns {Promise<number>} */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (srv.address())
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Alive and not a zombie (an orphan's zombie may never be reaped in a container). @param {number} pid */
+export function isAlive(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3))
+  } catch { return false }
+}
+
+/** @param {number} pid @param {string} field */
+export function procStatus(pid, field) {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s*(\\d+)`, 'm'))
+    return m ? Number(m[1]) : undefined
+  } catch { return undefined }
+}
+
+/** @param {number} ppid */
+export function childrenOf(ppid) {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => procStatus(p, 'PPid') === ppid)
+}
+
+/** @param {number} pid @param {NodeJS.Signals} sig */
+export function signal(pid, sig) {
+  try { process.kill(pid, sig) } catch { /* already gone */ }
+}
+
+/** SIGTERM, wait up to timeoutMs, then SIGKILL. @param {number[]} pids */
+export async function terminate(pids, timeoutMs = 5000) {
+  pids.forEach((p) => signal(p, 'SIGTERM'))
+  const deadline = Date.now() + timeoutMs
+  while (pids.some(isAlive) && Date.now() < deadline) await sleep(25)
+  pids.filter(isAlive).forEach((p) => signal(p, 'SIGKILL'))
+  while (pids.some(isAlive) && Date.now() < deadline + 2000) await sleep(25)
+}
+
+/** @param {number} ms */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** PIDs in *.pid files under root, plus any process whose cwd lies there, that belong to uid. */
+export function appPids(/** @type {string} */ root, /** @type {number} */ uid) {
+  const pids = new Set()
+  /** @type {string[]} */
+  let files = []
+  try { files = fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.pid')) } catch { /* gone */ }
+  for (const f of files) {
+    try {
+      const pid = Number.parseInt(fs.readFileSync(path.join(root, f), 'utf8').trim(), 10)
+      if (pid > 1) pids.add(pid)
+    } catch { /* not a readable file */ }
+  }
+  for (const d of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let cwd = ''
+    try { cwd = fs.readlinkSync(`/proc/${d}/cwd`) } catch { /* gone */ }
+    if (cwd === root || cwd.startsWith(root + '/')) pids.add(Number(d))
+  }
+  return [...pids].filter((p) => procStatus(p, 'Uid') === uid && isAlive(p))
+}
+
+/**
+ * Spawns a detached daemon with output to logFile and waits until it accepts on port.
+ * @param {string} what @param {string} file @param {string[]} args @param {string} logFile @param {number} port
+ */
+export async function startDaemon(what, file, args, logFile, port) {
+  const fd = fs.openSync(logFile, 'a')
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd] })
+  fs.closeSync(fd)
+  child.unref()
+  let exited = false
+  child.on('exit', () => { exited = true })
+  child.on('error', () => { exited = true })
+  const deadline = Date.now() + 20_000
+  while (!(await canConnect(port))) {
+    if (exited || Date.now() > deadline) {
+      if (child.pid) [child.pid, ...childrenOf(child.pid)].forEach((p) => signal(p, 'SIGKILL'))
+      throw new Error(`${what} did not start on 127.0.0.1:${port}: ${fs.readFileSync(logFile, 'utf8').slice(-3000)}`)
+    }
+    await sleep(30)
+  }
+  return /** @type {number} */ (child.pid)
+}
+
+/** @param {number} port @returns {Promise<boolean>} */
+export function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port })
+    s.once('connect', () => { s.destroy(); resolve(true) })
+    s.once('error', () => resolve(false))
+  })
+}
+
+/**
+ * GET with node:http. Rejects on connection errors and after timeoutMs.
+ * @param {string} url @param {{ timeoutMs?: number }} [opts]
+ * @returns {Promise<{ status: number, body: string, headers: import('node:http').IncomingHttpHeaders }>}
+ */
+export function httpGet(url, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: opts.timeoutMs ?? 10_000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c) => { body += c })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)))
+    req.on('error', reject)
+  })
+}
