@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { startLab, type Lab } from '../../lab/lab.mjs'
-import { runAction } from '../support/run-action.js'
+import { labInputs, runAction } from '../../lab/run-action.mjs'
 
 let lab: Lab
 const jars: Record<string, string> = {}
@@ -17,19 +17,8 @@ afterAll(() => lab?.stop())
 
 function inputs(overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    host: lab.host,
-    port: String(lab.sshPort),
-    username: lab.username,
-    'private-key': lab.privateKey,
-    'host-fingerprint': lab.hostFingerprint,
+    ...labInputs(lab, 'shop'),
     jar: jars.v1,
-    'app-name': 'shop',
-    'remote-dir': `${lab.remoteRoot}/shop`,
-    ports: lab.ports.join(','),
-    'nginx-include': lab.nginxInclude,
-    'nginx-test-command': lab.nginxTestCommand,
-    'nginx-reload-command': lab.nginxReloadCommand,
-    'verify-url': `http://127.0.0.1:${lab.nginxPort}/actuator/health`,
     env: 'BOOT_DELAY_MS=1500\nGREETING=hello world $(id)',
     'health-timeout': '30s',
     'drain-timeout': '5s',

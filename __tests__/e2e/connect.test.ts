@@ -1,0 +1,82 @@
+/** Connecting and authenticating against the lab's real sshd: every credential form, and every refusal. */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLab, type Lab } from '../../lab/lab.mjs'
+import { labInputs, runAction } from '../../lab/run-action.mjs'
+
+let lab: Lab
+let jar: string
+
+beforeAll(async () => {
+  lab = await startLab({ name: 'connect' })
+  jar = await lab.sampleJar('v1')
+})
+afterAll(() => lab?.stop())
+
+/** The lab's inputs without its credentials and host key, which each test chooses. */
+function inputs(overrides: Record<string, string>): Record<string, string> {
+  const base = labInputs(lab, 'conn')
+  delete base['private-key']
+  delete base['host-fingerprint']
+  return {
+    ...base,
+    jar,
+    'drain-timeout': '2s',
+    'stop-timeout': '2s',
+    ...overrides
+  }
+}
+
+function includeText(): string {
+  return readFileSync(lab.nginxInclude, 'utf8')
+}
+
+function acceptedLogins(): number {
+  return readFileSync(lab.sshdLog, 'utf8').split('\n').filter(line => line.includes('Accepted ')).length
+}
+
+describe('connection', () => {
+  it('logs in with a password and a known_hosts line', async () => {
+    const run = await runAction(inputs({ password: lab.password, 'known-hosts': lab.knownHosts }))
+    expect(run.stdout).not.toContain('::error::')
+    expect(run.outputs.result).toBe('deployed')
+  })
+
+  it('logs in with a passphrase-protected key', async () => {
+    const run = await runAction(inputs({ 'private-key': lab.passphraseKey, passphrase: lab.passphrase, 'host-fingerprint': lab.hostFingerprint }))
+    expect(run.outputs.result).toBe('deployed')
+  })
+
+  it('refuses a server whose host key does not match, before authenticating', async () => {
+    const before = includeText()
+    const loginsBefore = acceptedLogins()
+    expect(loginsBefore).toBeGreaterThan(0) // the earlier tests' logins are in the log
+    const run = await runAction(inputs({ 'private-key': lab.privateKey, 'host-fingerprint': 'SHA256:' + 'A'.repeat(43) }))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(`presented host key ${lab.hostFingerprint}, which matches neither`)
+    expect(run.stdout).toContain('Nothing was changed on the server')
+    expect(includeText()).toBe(before)
+    expect(acceptedLogins()).toBe(loginsBefore)
+  })
+
+  it('refuses to connect with nothing to verify the host against, and prints the fingerprint to pin', async () => {
+    const run = await runAction(inputs({ 'private-key': lab.privateKey }))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(`no 'host-fingerprint' or 'known-hosts' was given`)
+    expect(run.stdout).toContain(lab.hostFingerprint)
+  })
+
+  it('says which methods the server refused for a wrong key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wrong-key-'))
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')])
+      const run = await runAction(inputs({ 'private-key': readFileSync(join(dir, 'key'), 'utf8'), 'host-fingerprint': lab.hostFingerprint }))
+      expect(run.code).toBe(1)
+      expect(run.stdout).toMatch(/refused the login \(tried publickey\)/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
