@@ -8,5 +8,6 @@ export default {
   globalSetup: '<rootDir>/lab/jest-global-setup.mjs',
   testTimeout: 180000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/scripts/plain-summary-reporter.mjs'],
   verbose: true
 }
