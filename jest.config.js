@@ -5,7 +5,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
-  globalSetup: '<rootDir>/lab/jest-global-setup.mjs',
+  globalSetup: '<rootDir>/__tests__/global-setup.cjs',
   testTimeout: 180000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/scripts/plain-summary-reporter.mjs'],
