@@ -85,7 +85,7 @@ export class DeploySteps {
       return await waitHealthy({
         baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
         settings: this.settings.health,
-        requiredSuccesses: 1,
+        requiredSuccesses: this.settings.health.checksRequired,
         isAlive: async () => (await runChecked(this.remote, appAlive(this.layout.pidFile(target.color), this.marker(target.color)))).trim() === 'alive',
         onAttempt
       })

@@ -26,6 +26,8 @@ export interface Slots {
 
 export interface HealthSettings {
   path: string
+  /** Consecutive healthy answers needed before the switch. */
+  checksRequired: number
   timeoutMs: number
   intervalMs: number
   expectStatus: number
@@ -151,6 +153,7 @@ function readHealth(input: (name: string, fallback?: string) => string): HealthS
   if (intervalMs < 50) throw new InputError('health-interval', input('health-interval'), 'at least 50ms')
   return {
     path,
+    checksRequired: parseInteger('health-checks-required', input('health-checks-required', '1'), 1, 100),
     timeoutMs: parseDuration('health-timeout', input('health-timeout', '60s')),
     intervalMs,
     expectStatus: parseInteger('health-expect-status', input('health-expect-status', '200'), 100, 599)
