@@ -15,6 +15,34 @@ export interface HttpResult {
 export interface LabOptions {
   /** Prefix of the lab dir `<repo>/.lab/<name>-<random>`; default 'lab'. */
   name?: string
+  /** Also start a per-lab podman engine and a loopback registry (`lab.docker`); default false. */
+  images?: boolean
+}
+
+export interface BuiltImage {
+  /** `localhost:<registryPort>/shop:<version>` */
+  ref: string
+  /** `sha256:...` manifest digest as the registry reports it (what `docker pull` prints). */
+  digest: string
+}
+
+export interface LabDocker {
+  /** `docker -H unix://<dir>/podman.sock`: the action's `docker-command`, split on spaces. */
+  command: string
+  /** Docker API socket of the lab's podman engine; root:bgdeploy 0660. */
+  socket: string
+  /** `localhost:<port>` (listening on 127.0.0.1 only): plain-HTTP registry with basic auth, listed as insecure in the engine. */
+  registry: string
+  registryUser: 'labuser'
+  registryPassword: 'labpass'
+  /** Name of the engine's default bridge network (also the host interface name). */
+  network: string
+  /**
+   * Builds `<registry>/shop:<version>` from files (static busybox; serves the sample app's
+   * endpoints on container port 8080), pushes it and removes it from the engine, so the next
+   * pull is a real one. `healthy: false` bakes `HEALTHY=false` into the image.
+   */
+  buildImage(version: string, opts?: { healthy?: boolean }): Promise<BuiltImage>
 }
 
 export interface Lab {
@@ -49,7 +77,10 @@ export interface Lab {
   remoteRoot: string
   /** uid of bgdeploy. */
   uid: number
-  pids: { sshd: number; nginx: number }
+  /** podman: the `tini -s` wrapping `podman system service` (conmon and containers are its descendants). */
+  pids: { sshd: number; nginx: number; podman?: number; registry?: number }
+  /** Present only with `startLab({ images: true })`. */
+  docker?: LabDocker
   sshdLog: string
   nginxErrorLog: string
   /** ssh CLI arguments (up to and including `bgdeploy@127.0.0.1`) that log in with the lab key. */
@@ -57,11 +88,19 @@ export interface Lab {
   freePort(): Promise<number>
   /** Builds `<dir>/jars/sample-app-<version>.jar`. */
   sampleJar(version: string): Promise<string>
-  /** Runs a command as bgdeploy through the ssh CLI; never rejects on a non-zero exit. */
-  sshExec(command: string, opts?: { timeout?: number }): Promise<ExecResult>
+  /**
+   * Runs a command as bgdeploy through the ssh CLI; never rejects on a non-zero exit.
+   * `input` is written to the command's stdin (e.g. for `docker login --password-stdin`).
+   * With images, the session has DOCKER_CONFIG=<remoteRoot>/.docker (set by the lab sshd).
+   */
+  sshExec(command: string, opts?: { timeout?: number; input?: string }): Promise<ExecResult>
   /** GET over node:http; rejects on connection errors and timeouts (default 10 s). */
   httpGet(url: string, opts?: { timeoutMs?: number }): Promise<HttpResult>
-  /** Kills the apps recorded under remoteRoot, nginx and sshd, then removes the dirs. Idempotent. */
+  /**
+   * Kills the apps recorded under remoteRoot; with images removes every container of the lab's
+   * engine and stops podman (with its conmon/container descendants) and the registry; then
+   * nginx and sshd; then removes the dirs. Idempotent.
+   */
   stop(): Promise<void>
 }
 
@@ -70,5 +109,5 @@ export function freePort(): Promise<number>
 export function httpGet(url: string, opts?: { timeoutMs?: number }): Promise<HttpResult>
 /** Alive and not a zombie. */
 export function isAlive(pid: number): boolean
-export function needsProvisioning(): boolean
-export function ensureProvisioned(): Promise<void>
+export function needsProvisioning(opts?: { images?: boolean }): boolean
+export function ensureProvisioned(opts?: { images?: boolean }): Promise<void>

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { IMAGE_FILES, IMAGE_TOOLS, startImageServices } from './images.mjs'
 import { appPids, childrenOf, freePort, httpGet, must, run, signal, startDaemon, terminate } from './proc.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
 
@@ -35,17 +36,21 @@ function userInfo(name) {
   return { uid: Number(uid), gid: Number(gid), home }
 }
 
-/** True when provision.sh has something to do (a tool or a lab user is missing). */
-export function needsProvisioning() {
-  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo']
+/**
+ * True when provision.sh has something to do (a tool or a lab user is missing).
+ * @param {{ images?: boolean }} [opts] also check what image mode needs
+ */
+export function needsProvisioning(opts = {}) {
+  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...(opts.images ? IMAGE_TOOLS : [])]
   return tools.some((t) => !findCommand(t)) || !userInfo(USER) || !userInfo('bgnosudo') ||
-    !fs.existsSync('/etc/sudoers.d/bgdeploy') || !fs.existsSync('/run/sshd')
+    !fs.existsSync('/etc/sudoers.d/bgdeploy') || !fs.existsSync('/run/sshd') ||
+    (opts.images === true && IMAGE_FILES.some((f) => !fs.existsSync(f)))
 }
 
-/** Runs lab/provision.sh when something is missing. */
-export async function ensureProvisioned() {
-  if (!needsProvisioning()) return
-  const r = spawnSync('bash', [PROVISION_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'] })
+/** Runs lab/provision.sh when something is missing. @param {{ images?: boolean }} [opts] */
+export async function ensureProvisioned(opts = {}) {
+  if (!needsProvisioning(opts)) return
+  const r = spawnSync('bash', [PROVISION_SCRIPT, ...(opts.images ? ['--images'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] })
   if (r.status !== 0) throw new Error(`lab provisioning failed (${PROVISION_SCRIPT} exited ${r.status})`)
 }
 
@@ -64,12 +69,13 @@ async function extraSshdOptions() {
 }
 
 /**
- * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab.
- * @param {{ name?: string }} [options]
+ * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab;
+ * with images: true also a podman engine and a registry (see images.mjs).
+ * @param {{ name?: string, images?: boolean }} [options]
  */
 export async function startLab(options = {}) {
   if (process.getuid?.() !== 0) throw new Error('lab: startLab() must run as root (it starts sshd and nginx)')
-  await ensureProvisioned()
+  await ensureProvisioned({ images: options.images })
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 })
   const user = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(USER))
   const labId = randomBytes(4).toString('hex')
@@ -81,10 +87,13 @@ export async function startLab(options = {}) {
 
   /** @type {{ sshd?: number, nginx?: number }} */
   const pids = {}
+  /** @type {Awaited<ReturnType<typeof startImageServices>> | undefined} */
+  let images
   const f = (/** @type {string} */ name) => path.join(dir, name)
   const emergencyKill = () => {
     appPids(remoteRoot, user.uid).forEach((p) => signal(p, 'SIGKILL'))
     for (const p of [pids.nginx, pids.sshd]) if (p) { childrenOf(p).forEach((c) => signal(c, 'SIGTERM')); signal(p, 'SIGTERM') }
+    images?.emergencyKill()
     fs.rmSync(remoteRoot, { recursive: true, force: true })
     if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -94,6 +103,7 @@ export async function startLab(options = {}) {
   let stopping
   const stop = () => (stopping ??= (async () => {
     await terminate(appPids(remoteRoot, user.uid))
+    await images?.stop()
     await Promise.all([pids.nginx, pids.sshd].filter((p) => p !== undefined)
       .map((p) => terminate([/** @type {number} */ (p), ...childrenOf(/** @type {number} */ (p))])))
     fs.rmSync(remoteRoot, { recursive: true, force: true })
@@ -122,7 +132,9 @@ export async function startLab(options = {}) {
       'PubkeyAuthentication yes', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password', 'LogLevel VERBOSE', 'MaxSessions 10', 'MaxStartups 100:30:200',
       'ClientAliveInterval 15', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
-      'Subsystem sftp internal-sftp', ...(await extraSshdOptions()), ''
+      'Subsystem sftp internal-sftp', ...(await extraSshdOptions()),
+      // Per-lab docker client config, so parallel labs' registry logins stay apart.
+      ...(options.images ? [`SetEnv DOCKER_CONFIG=${path.join(remoteRoot, '.docker')}`] : []), ''
     ].join('\n'))
 
     const ng = (/** @type {string} */ name) => path.join(dir, 'nginx', name)
@@ -163,7 +175,8 @@ http {
     const started = await Promise.allSettled([
       startDaemon('sshd', findCommand('sshd') ?? '/usr/sbin/sshd', ['-D', '-e', '-f', f('sshd_config')], f('sshd.log'), sshPort)
         .then((p) => (pids.sshd = p)),
-      startDaemon('nginx', nginxBin, ['-c', nginxConf], ng('nginx.log'), nginxPort).then((p) => (pids.nginx = p))
+      startDaemon('nginx', nginxBin, ['-c', nginxConf], ng('nginx.log'), nginxPort).then((p) => (pids.nginx = p)),
+      options.images ? startImageServices({ dir, labId, gid: user.gid }).then((i) => (images = i)) : undefined
     ])
     for (const r of started) if (r.status === 'rejected') throw r.reason
     const [sshdPid, nginxPid] = [/** @type {number} */ (pids.sshd), /** @type {number} */ (pids.nginx)]
@@ -175,7 +188,7 @@ http {
       '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${f('known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null',
       '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${USER}@127.0.0.1`
     ]
-    /** @param {string} command @param {{ timeout?: number }} [opts] */
+    /** @param {string} command @param {{ timeout?: number, input?: string }} [opts] */
     const sshExec = (command, opts) => run('ssh', [...sshArgs, '--', command], opts)
     const check = await sshExec('true')
     if (check.code !== 0) throw new Error(`lab: ssh login to the lab sshd failed: ${check.stderr}\n${fs.readFileSync(f('sshd.log'), 'utf8')}`)
@@ -187,7 +200,8 @@ http {
       passphrase: PASSPHRASE, hostFingerprint, knownHosts, knownHostsPath: f('known_hosts'),
       nginxPort, nginxUrl: `http://127.0.0.1:${nginxPort}`, nginxInclude, nginxConf,
       nginxTestCommand: `nginx -c ${nginxConf} -t`, nginxReloadCommand: `nginx -c ${nginxConf} -s reload`,
-      ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid },
+      ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },
+      ...(images ? { docker: images.docker } : {}),
       sshdLog: f('sshd.log'), nginxErrorLog: ng('error.log'), sshArgs,
       freePort, httpGet, sshExec, stop,
       /** @param {string} version */
@@ -204,11 +218,11 @@ process.on('exit', () => {
 })
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  if (process.argv[2] !== 'up') {
-    console.error('usage: node lab/lab.mjs up')
+  if (process.argv[2] !== 'up' || process.argv.slice(3).some((a) => a !== '--images')) {
+    console.error('usage: node lab/lab.mjs up [--images]')
     process.exit(2)
   }
-  const lab = await startLab({ name: 'cli' })
+  const lab = await startLab({ name: 'cli', images: process.argv.includes('--images') })
   console.log(JSON.stringify(lab, null, 2))
   const keepAlive = setInterval(() => {}, 1 << 30)
   const shutdown = async () => {

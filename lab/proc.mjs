@@ -6,17 +6,17 @@ import net from 'node:net'
 import path from 'node:path'
 
 /**
- * @param {string} file @param {string[]} args @param {{ timeout?: number }} [opts]
+ * @param {string} file @param {string[]} args @param {{ timeout?: number, env?: NodeJS.ProcessEnv, input?: string }} [opts]
  * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
  */
 export function run(file, args, opts = {}) {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+    const child = execFile(file, args, { timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: opts.env ?? process.env },
       (err, stdout, stderr) => {
         const e = /** @type {any} */ (err)
         resolve({ code: e ? (typeof e.code === 'number' ? e.code : 255) : 0, stdout, stderr: stderr || (e ? String(e.message) : '') })
       })
-    child.stdin?.end()
+    child.stdin?.end(opts.input)
   })
 }
 
@@ -99,26 +99,55 @@ export function appPids(/** @type {string} */ root, /** @type {number} */ uid) {
 }
 
 /**
- * Spawns a detached daemon with output to logFile and waits until it accepts on port.
- * @param {string} what @param {string} file @param {string[]} args @param {string} logFile @param {number} port
+ * Spawns a detached daemon with output to logFile and waits until ready() resolves true.
+ * @param {string} what @param {string} file @param {string[]} args @param {string} logFile
+ * @param {() => Promise<boolean>} ready @param {{ env?: NodeJS.ProcessEnv, timeoutMs?: number }} [opts]
  */
-export async function startDaemon(what, file, args, logFile, port) {
+export async function startService(what, file, args, logFile, ready, opts = {}) {
   const fd = fs.openSync(logFile, 'a')
-  const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd] })
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env })
   fs.closeSync(fd)
   child.unref()
   let exited = false
   child.on('exit', () => { exited = true })
   child.on('error', () => { exited = true })
-  const deadline = Date.now() + 20_000
-  while (!(await canConnect(port))) {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000)
+  while (!(await ready())) {
     if (exited || Date.now() > deadline) {
-      if (child.pid) [child.pid, ...childrenOf(child.pid)].forEach((p) => signal(p, 'SIGKILL'))
-      throw new Error(`${what} did not start on 127.0.0.1:${port}: ${fs.readFileSync(logFile, 'utf8').slice(-3000)}`)
+      if (child.pid) [child.pid, ...descendantsOf(child.pid)].forEach((p) => signal(p, 'SIGKILL'))
+      throw new Error(`${what} did not start: ${fs.readFileSync(logFile, 'utf8').slice(-3000)}`)
     }
     await sleep(30)
   }
   return /** @type {number} */ (child.pid)
+}
+
+/**
+ * Spawns a detached daemon with output to logFile and waits until it accepts on port.
+ * @param {string} what @param {string} file @param {string[]} args @param {string} logFile @param {number} port
+ */
+export function startDaemon(what, file, args, logFile, port) {
+  return startService(`${what} on 127.0.0.1:${port}`, file, args, logFile, () => canConnect(port))
+}
+
+/** Children, grandchildren and so on, deepest last. @param {number} pid */
+export function descendantsOf(pid) {
+  /** @type {number[]} */
+  const found = []
+  for (let level = [pid]; level.length > 0;) {
+    level = level.flatMap((p) => childrenOf(p)).filter((p) => !found.includes(p))
+    found.push(...level)
+  }
+  return found
+}
+
+/** Mount points at or below dir (as this process sees them), deepest first. @param {string} dir */
+export function mountsUnder(dir) {
+  let info = ''
+  try { info = fs.readFileSync('/proc/self/mountinfo', 'utf8') } catch { return [] }
+  const unescape = (/** @type {string} */ s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))
+  return info.split('\n').filter(Boolean).map((l) => unescape(l.split(' ')[4]))
+    .filter((m) => m === dir || m.startsWith(dir + '/')).sort((a, b) => b.length - a.length)
 }
 
 /** @param {number} port @returns {Promise<boolean>} */

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs and prepares what the local lab needs: sshd, nginx, a JDK, sudo and the
-# login users. Idempotent and quick when everything is already there.
+# login users; with --images also a Docker CLI, podman, docker-registry and busybox-static
+# for image mode. Idempotent and quick when everything is already there.
 set -euo pipefail
+
+IMAGES=0
+for arg in "$@"; do
+  case $arg in
+    --images) IMAGES=1 ;;
+    *) echo "usage: provision.sh [--images]" >&2; exit 2 ;;
+  esac
+done
 
 LAB_PASSWORD='bgdeploy-lab'
 SUDOERS_FILE=/etc/sudoers.d/bgdeploy
@@ -36,13 +45,43 @@ have sudo || missing+=(sudo)
 have ss || missing+=(iproute2)
 have ps || missing+=(procps)
 
+installed() { [ -e "/var/lib/dpkg/info/$1.list" ] || [ -e "/var/lib/dpkg/info/$1:amd64.list" ] || [ -e "/var/lib/dpkg/info/$1:$(dpkg --print-architecture 2>/dev/null).list" ]; }
+
+if [ "$IMAGES" = 1 ]; then
+  # Debian ships the Docker client only inside docker.io (its dockerd is never started: see policy-rc.d below).
+  have docker || missing+=(docker.io)
+  { have podman && have conmon; } || missing+=(podman)
+  have runc || missing+=(runc)
+  [ -x /usr/lib/podman/netavark ] || missing+=(netavark)
+  have iptables || missing+=(iptables)
+  have tini || missing+=(tini)
+  have docker-registry || missing+=(docker-registry)
+  have htpasswd || missing+=(apache2-utils)
+  # The image's busybox is copied into a scratch root file system, so it must be static.
+  installed busybox-static || missing+=(busybox-static)
+fi
+
 if [ "${#missing[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
   pkgs=($(printf '%s\n' "${missing[@]}" | sort -u))
   echo "provision.sh: installing ${pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
+  # docker.io and docker-registry would start dockerd and a registry on *:5000 from their
+  # postinst; a policy-rc.d that denies it (only if none exists) keeps the machine quiet.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# written by bgdeploy lab/provision.sh during apt-get install\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 0755 "$policy"
+    own_policy=1
+  fi
+  status=0
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || status=$?
+  if [ "$status" = 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" || status=$?
+  fi
+  if [ "$own_policy" = 1 ]; then as_root rm -f "$policy"; fi
+  [ "$status" = 0 ] || exit "$status"
 fi
 
 as_root mkdir -p /run/sshd
