@@ -1,21 +1,15 @@
-/** The deploy's steps, one function each. deploy.ts strings them together like a runbook. */
-import { appAlive, logTail, slotMarker, startJar, stopApp } from './commands/app.js'
-import { finishUpload, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from './commands/files.js'
+/** The server-side steps shared by every mode: state, nginx switch and restore, verification, drain, record. */
+import { removeFile, writeFileAtomic } from './commands/files.js'
 import { nginxReload, nginxTest, renderInclude } from './commands/nginx.js'
 import { DeployError } from './errors.js'
 import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
-import { layoutOf, type Layout } from './layout.js'
-import { establishedOn, parseTcpTable, readTcpTables } from './proc-net.js'
+import { layoutOf } from './layout.js'
+import { openConnections, parseTcpTable, readTcpTables } from './proc-net.js'
 import { runChecked, type Remote } from './remote.js'
-import { probeServer, readServerState, type Color, type ServerState } from './server-state.js'
+import type { AppRuntime } from './runtimes/runtime.js'
+import { probeServer, readServerState, type ServerState } from './server-state.js'
 import type { Settings } from './settings.js'
 import type { Slot } from './slot-plan.js'
-
-export interface LocalArtifact {
-  path: string
-  sha256: string
-  size: number
-}
 
 export interface RunInfo {
   actor: string
@@ -24,59 +18,16 @@ export interface RunInfo {
 }
 
 export class DeploySteps {
-  readonly layout: Layout
-
   constructor(
     private readonly settings: Settings,
     private readonly remote: Remote,
-    private readonly artifact: LocalArtifact
-  ) {
-    this.layout = layoutOf(settings.remoteDir)
-  }
-
-  marker(color: Color): string {
-    return slotMarker(this.settings.appName, color)
-  }
+    private readonly runtime: AppRuntime
+  ) {}
 
   async readServer(): Promise<ServerState> {
-    const { nginx, remoteDir, runtime, slots } = this.settings
-    const output = await runChecked(this.remote, probeServer(nginx.include, remoteDir, runtime.javaCommand[0]))
-    return readServerState(output, slots, nginx.template, color => this.marker(color))
-  }
-
-  /** Uploads the jar unless the same release is already there; returns a note for the summary. */
-  async uploadRelease(): Promise<string> {
-    const { layout, artifact } = this
-    const jar = layout.jarPath(artifact.sha256)
-    const releaseDir = jar.slice(0, jar.lastIndexOf('/'))
-    const existing = await runChecked(this.remote, prepareRelease(releaseDir, jar, [layout.slotDir('blue'), layout.slotDir('green')]))
-    if (existing.trim() === artifact.sha256) return 'already on the server, not uploaded again'
-    const begin = Date.now()
-    await this.remote.upload(artifact.path, `${jar}.part`)
-    await runChecked(this.remote, finishUpload(`${jar}.part`, jar, artifact.sha256))
-    const seconds = Math.max(1, Date.now() - begin) / 1000
-    return `${(artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
-  }
-
-  async stopSlot(color: Color, timeoutMs: number): Promise<string> {
-    return (await runChecked(this.remote, stopApp(this.layout.pidFile(color), this.marker(color), timeoutMs))).trim()
-  }
-
-  async start(target: Slot, programFound: boolean): Promise<string> {
-    const { runtime, env } = this.settings
-    if (!programFound) {
-      throw new DeployError(`'${runtime.javaCommand[0]}' was not found on the server's PATH for the login user.`, {
-        serverState: 'The release was uploaded; nothing else changed and the live version keeps serving.',
-        hint: "Install a JRE on the server, or set 'java-command' to the full path of java."
-      })
-    }
-    const launch = {
-      slotDir: this.layout.slotDir(target.color), port: target.port, javaCommand: runtime.javaCommand,
-      javaOptions: runtime.javaOptions, jarPath: jarPathFromSlot(this.layout.jarPath(this.artifact.sha256)),
-      appArgs: runtime.appArgs, marker: this.marker(target.color)
-    }
-    const pid = (await runChecked(this.remote, startJar(launch, env))).trim()
-    return `PID ${pid}`
+    const { nginx, remoteDir, slots } = this.settings
+    const output = await runChecked(this.remote, probeServer(nginx.include, remoteDir, this.runtime.program))
+    return readServerState(output, slots, nginx.template)
   }
 
   async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void): Promise<HealthResult> {
@@ -86,17 +37,12 @@ export class DeploySteps {
         baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
         settings: this.settings.health,
         requiredSuccesses: this.settings.health.checksRequired,
-        isAlive: async () => (await runChecked(this.remote, appAlive(this.layout.pidFile(target.color), this.marker(target.color)))).trim() === 'alive',
+        isAlive: () => this.runtime.isAlive(target.color),
         onAttempt
       })
     } finally {
       await tunnel.close()
     }
-  }
-
-  async logTail(color: Color): Promise<string> {
-    const result = await this.remote.exec(logTail(this.layout.logFile(color), 60))
-    return result.code === 0 ? result.stdout : ''
   }
 
   /** Writes the include, runs the nginx test and reloads. The caller restores the include on failure. */
@@ -139,12 +85,12 @@ export class DeploySteps {
     }
   }
 
-  /** Waits until the old version has no open connections, up to drain-timeout. */
+  /** Waits until nothing is connected to the old version's port any more, up to drain-timeout. */
   async drain(old: Slot): Promise<string> {
     const begin = Date.now()
     const deadline = begin + this.settings.drainTimeoutMs
     for (;;) {
-      const open = establishedOn(parseTcpTable(await runChecked(this.remote, readTcpTables())), old.port)
+      const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables())), old.port)
       if (open === 0) return `no open connections after ${Date.now() - begin} ms`
       if (Date.now() >= deadline) return `gave up after ${Date.now() - begin} ms with ${open} connection(s) still open`
       await sleep(200)
@@ -152,17 +98,7 @@ export class DeploySteps {
   }
 
   async recordState(state: object): Promise<void> {
-    await runChecked(this.remote, writeFileAtomic(this.layout.stateFile, JSON.stringify(state, null, 2) + '\n', false, 'record state'))
+    const stateFile = layoutOf(this.settings.remoteDir).stateFile
+    await runChecked(this.remote, writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', false, 'record state'))
   }
-
-  async pruneReleases(protectedShas: string[]): Promise<string> {
-    const names = protectedShas.map(sha => this.layout.releaseName(sha))
-    const removed = (await runChecked(this.remote, pruneOldest(this.layout.releasesDir, this.settings.keepReleases, names))).trim()
-    return removed ? `removed ${removed.split('\n').length} old release(s)` : ''
-  }
-}
-
-/** The app runs with its slot directory as working directory, so a relative jar path needs adjusting. */
-function jarPathFromSlot(jarPath: string): string {
-  return jarPath.startsWith('/') ? jarPath : `../../${jarPath.split('/').slice(-3).join('/')}`
 }

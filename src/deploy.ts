@@ -1,8 +1,9 @@
 /** The blue/green deploy, as a runbook of named steps. */
 import { DeployError, type ActionError } from './errors.js'
-import { DeploySteps, type LocalArtifact, type RunInfo } from './deploy-steps.js'
+import { DeploySteps, type RunInfo } from './deploy-steps.js'
 import type { Remote } from './remote.js'
 import type { Report } from './report.js'
+import type { AppRuntime } from './runtimes/runtime.js'
 import type { ServerState } from './server-state.js'
 import type { Settings } from './settings.js'
 import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
@@ -10,41 +11,38 @@ import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
 export interface DeployContext {
   settings: Settings
   remote: Remote
+  runtime: AppRuntime
   report: Report
-  artifact: LocalArtifact
   run: RunInfo
 }
 
 export interface DeployOutcome {
   live: Slot
   previous: Slot | null
-  release: string
-  healthAttempts: number
-  timeToSwitchMs: number
 }
 
 export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
-  const { report, settings } = ctx
-  const steps = new DeploySteps(settings, ctx.remote, ctx.artifact)
-  report.release = ctx.artifact.sha256
+  const { report, settings, runtime } = ctx
+  const steps = new DeploySteps(settings, ctx.remote, runtime)
 
-  const server = await report.step('Read server state', async note => {
+  const { server, plan } = await report.step('Read server state', async note => {
     const state = await steps.readServer()
+    if (!state.programFound) throw missingProgram(runtime)
     note(state.routed ? `nginx routes to ${state.routed.color} :${state.routed.port}` : 'no nginx include yet')
-    return state
+    return { server: state, plan: planSlots(state, await runtime.ourSlots(), settings.slots) }
   })
-  const plan = planSlots(server, settings.slots)
   plan.warnings.forEach(warning => report.warn(warning))
   report.before = plan.live
   const sudo = settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
 
-  await report.step('Upload release', async note => note(await steps.uploadRelease()))
+  await report.step(runtime.prepareStep, async note => note(await runtime.prepare()))
+  report.release = runtime.release
   if (plan.staleInTarget) {
-    await report.step(`Stop leftover process in ${plan.target.color}`, async note => note(await steps.stopSlot(plan.target.color, settings.stopTimeoutMs)))
+    await report.step(`Remove leftover in ${plan.target.color}`, async note => note(await runtime.stop(plan.target.color)))
   }
 
   const startedAt = Date.now()
-  await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await steps.start(plan.target, server.programFound)))
+  await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await runtime.start(plan.target)))
   await withRollback(steps, ctx, plan, server, sudo, async () => {
     await report.step('Health check', async note => {
       const result = await steps.healthCheck(plan.target, attempt => report.healthAttempts.push(attempt))
@@ -64,25 +62,26 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
   if (plan.live) {
     const old = plan.live
     await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old)))
-    await report.step(`Stop old version (${old.color})`, async note => note(await steps.stopSlot(old.color, settings.stopTimeoutMs)))
+    await report.step(`Stop old version (${old.color})`, async note => note(await runtime.stop(old.color)))
   }
   const previousRelease = (server.recordedState?.active as { release?: string } | undefined)?.release
   await report.step('Record state', async note => {
     await steps.recordState({
       app: settings.appName,
-      active: { ...plan.target, release: ctx.artifact.sha256, since: new Date().toISOString() },
+      active: { ...plan.target, release: runtime.release, since: new Date().toISOString() },
       previous: plan.live ? { ...plan.live, release: previousRelease ?? null } : null,
       deployedBy: ctx.run
     })
-    note(await steps.pruneReleases([ctx.artifact.sha256, ...(previousRelease ? [previousRelease] : [])]))
+    note(await runtime.prune([runtime.release, ...(previousRelease ? [previousRelease] : [])]))
   })
-  return {
-    live: plan.target,
-    previous: plan.live,
-    release: ctx.artifact.sha256,
-    healthAttempts: report.healthAttempts.length,
-    timeToSwitchMs: report.timeToSwitchMs ?? 0
-  }
+  return { live: plan.target, previous: plan.live }
+}
+
+function missingProgram(runtime: AppRuntime): DeployError {
+  return new DeployError(`'${runtime.program}' was not found on the server's PATH for the login user.`, {
+    serverState: 'Nothing was changed on the server; the live version keeps serving.',
+    hint: `Install it on the server, or set '${runtime.programInput}' to its full path.`
+  })
 }
 
 /**
@@ -96,13 +95,13 @@ async function withRollback(steps: DeploySteps, ctx: DeployContext, plan: SlotPl
     const failure = error as ActionError
     const nginxTouched = ctx.report.steps.some(step => step.name === 'Switch nginx')
     const repairs: string[] = []
-    ctx.report.logTail = await steps.logTail(plan.target.color).catch(() => '')
+    ctx.report.logTail = await ctx.runtime.diagnostics(plan.target.color).catch(() => '')
     if (nginxTouched) {
       await ctx.report.step('Restore nginx include', async () => steps.restoreNginx(server.includeText, sudo))
         .then(() => repairs.push('the nginx include was restored and nginx reloaded'))
         .catch((restoreError: Error) => repairs.push(`restoring the nginx include FAILED (${restoreError.message}); check ${ctx.settings.nginx.include} by hand`))
     }
-    await ctx.report.step(`Stop new version (${plan.target.color})`, async note => note(await steps.stopSlot(plan.target.color, ctx.settings.stopTimeoutMs)))
+    await ctx.report.step(`Stop new version (${plan.target.color})`, async note => note(await ctx.runtime.stop(plan.target.color)))
       .then(() => repairs.push(`the new version on ${plan.target.color} was stopped`))
       .catch((stopError: Error) => repairs.push(`stopping the new version FAILED (${stopError.message})`))
     const live = plan.live ? `The live version (${plan.live.color} :${plan.live.port}) kept serving and still does` : 'No version was live before this deploy'

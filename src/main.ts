@@ -7,6 +7,8 @@ import type { RunInfo } from './deploy-steps.js'
 import { ActionError } from './errors.js'
 import { Report } from './report.js'
 import { readSettings, type Settings } from './settings.js'
+import { ImageRuntime } from './runtimes/image.js'
+import { JarRuntime } from './runtimes/jar.js'
 import { SshRemote } from './ssh.js'
 import { renderSummary } from './summary.js'
 
@@ -17,19 +19,20 @@ export async function run(): Promise<void> {
   try {
     settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '')
     settings.secrets.forEach(secret => core.setSecret(secret))
-    const jar = settings.jar
-    const artifact = await report.step('Find jar', async note => {
-      const found = await findJar(jar)
+    const artifact = settings.artifact
+    const jar = artifact.kind === 'jar' ? await report.step('Find jar', async note => {
+      const found = await findJar(artifact.pattern)
       note(`${found.path} (${(found.size / 1048576).toFixed(1)} MiB, sha256 ${found.sha256.slice(0, 12)})`)
       return found
-    })
+    }) : null
     const connection = settings.connection
     remote = await report.step('Connect', async note => {
       const connected = await SshRemote.connect(connection)
       note(`${connection.username}@${connection.host}:${connection.port}, host key ${connected.hostFingerprint}`)
       return connected
     })
-    const outcome = await deploy({ settings, remote, report, artifact, run: runInfo() })
+    const runtime = jar ? new JarRuntime(settings, remote, jar) : new ImageRuntime(settings, remote)
+    const outcome = await deploy({ settings, remote, runtime, report, run: runInfo() })
     setOutputs('deployed', report, outcome)
     await writeSummary(settings, report)
   } catch (error) {

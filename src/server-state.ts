@@ -19,11 +19,6 @@ echo "== include-status"
 if [ -r "$include" ]; then echo present; elif [ -e "$include" ]; then echo unreadable; else echo missing; fi
 echo "== include"; cat -- "$include" 2>/dev/null; echo
 echo "== state"; cat -- "$dir/state.json" 2>/dev/null
-for color in blue green; do
-  echo "== pid-$color"
-  pid=$(cat -- "$dir/slots/$color/app.pid" 2>/dev/null)
-  case $pid in ''|*[!0-9]*) ;; *) [ -r "/proc/$pid/cmdline" ] && { echo "$pid"; tr '\\0' '\\n' < "/proc/$pid/cmdline"; } ;; esac
-done
 echo "== tcp"; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null
 echo "== program"; command -v "$program" || true`
 
@@ -47,23 +42,17 @@ export function parseSections(output: string): Map<string, string> {
   return sections
 }
 
-export interface SlotProcess {
-  pid: number
-  ours: boolean
-}
-
 export interface ServerState {
   isRoot: boolean
   includeText: string | null
   /** The slot nginx points at (from the include), and whether something answers on its port. */
   routed: { color: Color; port: number; listening: boolean } | null
-  processes: Record<Color, SlotProcess | null>
   listening: Record<Color, boolean>
   recordedState: Record<string, unknown> | null
   programFound: boolean
 }
 
-export function readServerState(output: string, slots: Slots, template: string, marker: (color: Color) => string): ServerState {
+export function readServerState(output: string, slots: Slots, template: string): ServerState {
   const sections = parseSections(output)
   const tcp = parseTcpTable(sections.get('tcp') ?? '')
   const includeStatus = (sections.get('include-status') ?? '').trim()
@@ -79,7 +68,6 @@ export function readServerState(output: string, slots: Slots, template: string, 
     isRoot: (sections.get('uid') ?? '').trim() === '0',
     includeText,
     routed: includeText === null ? null : routedSlot(includeText, slots, template, listening),
-    processes: { blue: slotProcess(sections.get('pid-blue'), marker('blue')), green: slotProcess(sections.get('pid-green'), marker('green')) },
     listening,
     recordedState: parseJson(sections.get('state')),
     programFound: (sections.get('program') ?? '').trim() !== ''
@@ -102,12 +90,6 @@ function routedSlot(text: string, slots: Slots, template: string, listening: Rec
     })
   }
   return { color, port, listening: listening[color] }
-}
-
-function slotProcess(section: string | undefined, marker: string): SlotProcess | null {
-  const [pidLine, ...cmdline] = (section ?? '').split('\n').filter(line => line !== '')
-  if (!pidLine) return null
-  return { pid: Number(pidLine), ours: cmdline.includes(marker) }
 }
 
 function parseJson(text: string | undefined): Record<string, unknown> | null {

@@ -1,8 +1,8 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
 import { InputError } from './errors.js'
 import {
-  parseChoice, parseCommand, parseDuration, parseEnv, parseFingerprints,
-  parseInteger, parsePort, parseRemotePath, parseWords
+  parseChoice, parseCommand, parseDuration, parseEnv, parseFingerprints, parseImageRef,
+  parseInteger, parsePort, parseProgram, parseRemotePath, parseRunArgs, parseWords
 } from './input-parsers.js'
 
 export type InputReader = (name: string) => string
@@ -43,20 +43,35 @@ export interface NginxSettings {
   verifyUrl: string
 }
 
-export interface JarRuntime {
+export interface JarSettings {
   javaCommand: string[]
   javaOptions: string[]
   appArgs: string[]
 }
 
+export interface ImageSettings {
+  /** The port the app listens on inside the container. */
+  appPort: number
+  registry: string
+  registryUsername: string
+  registryPassword: string
+  dockerCommand: string[]
+  runArgs: string[]
+  keepImages: number
+}
+
+/** Exactly one of a jar (path or glob on the runner) or an image reference. */
+export type ArtifactSettings = { kind: 'jar'; pattern: string } | { kind: 'image'; ref: string }
+
 export interface Settings {
   connection: ConnectionSettings
   appName: string
   remoteDir: string
-  jar: string
+  artifact: ArtifactSettings
   slots: Slots
   env: [string, string][]
-  runtime: JarRuntime
+  jarRuntime: JarSettings
+  image: ImageSettings
   health: HealthSettings
   nginx: NginxSettings
   drainTimeoutMs: number
@@ -86,20 +101,21 @@ export function readSettings(read: InputReader, repository = ''): Settings {
     connection,
     appName,
     remoteDir: parseRemotePath('remote-dir', input('remote-dir', `bluegreen/${appName}`)),
-    jar: required(input, 'jar', 'a path or glob of the jar to deploy, such as build/libs/*.jar'),
+    artifact: readArtifact(input('jar'), input('image')),
     slots: readSlots(input('ports', '8080,8081')),
     env,
-    runtime: {
-      javaCommand: parseCommand('java-command', input('java-command', 'java')),
+    jarRuntime: {
+      javaCommand: parseProgram('java-command', input('java-command', 'java')),
       javaOptions: parseWords('java-options', input('java-options')),
       appArgs: parseWords('app-args', input('app-args'))
     },
+    image: readImage(input, read),
     health,
     nginx: readNginx(input, health.path),
     drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
     keepReleases: parseInteger('keep-releases', input('keep-releases', '3'), 1, 100),
-    secrets: [connection.privateKey, connection.passphrase, connection.password, ...env.map(([, value]) => value)]
+    secrets: [connection.privateKey, connection.passphrase, connection.password, read('registry-password'), ...env.map(([, value]) => value)]
       .filter((secret): secret is string => !!secret)
   }
 }
@@ -135,6 +151,32 @@ function readConnection(input: (name: string, fallback?: string) => string, read
     hostFingerprints,
     knownHosts,
     connectTimeoutMs: parseDuration('connect-timeout', input('connect-timeout', '20s'))
+  }
+}
+
+function readArtifact(jar: string, image: string): ArtifactSettings {
+  if (jar && image) throw new InputError('image', image, "either 'jar' or 'image', not both")
+  if (image) return { kind: 'image', ref: parseImageRef('image', image) }
+  if (jar) return { kind: 'jar', pattern: jar }
+  throw new InputError('jar', '', "a path or glob of the jar to deploy (such as build/libs/*.jar), or set 'image'")
+}
+
+function readImage(input: (name: string, fallback?: string) => string, read: InputReader): ImageSettings {
+  const registry = input('registry')
+  if (registry && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry)) throw new InputError('registry', registry, 'a registry host such as ghcr.io or registry.example.com:5000')
+  const registryUsername = input('registry-username')
+  const registryPassword = read('registry-password')
+  if (!!registryUsername !== !!registryPassword) {
+    throw new InputError(registryUsername ? 'registry-password' : 'registry-username', '', "both 'registry-username' and 'registry-password', or neither")
+  }
+  return {
+    appPort: parsePort('app-port', input('app-port', '8080')),
+    registry,
+    registryUsername,
+    registryPassword,
+    dockerCommand: parseProgram('docker-command', input('docker-command', 'docker')),
+    runArgs: parseRunArgs('docker-run-args', input('docker-run-args')),
+    keepImages: parseInteger('keep-images', input('keep-images', '3'), 1, 100)
   }
 }
 

@@ -17,7 +17,8 @@ export interface SlotPlan {
   warnings: string[]
 }
 
-export function planSlots(state: ServerState, slots: Slots): SlotPlan {
+/** `ours`: which slots hold a process or container this action started (from the runtime). */
+export function planSlots(state: ServerState, ours: Record<Color, boolean>, slots: Slots): SlotPlan {
   const slot = (color: Color): Slot => ({ color, port: slots[color] })
   const warnings: string[] = []
   let live: Slot | null = null
@@ -36,8 +37,7 @@ export function planSlots(state: ServerState, slots: Slots): SlotPlan {
     warnings.push(`The state file says ${recorded} is live, but nginx routes to ${live.color}; trusting nginx.`)
   }
   const target = slot(targetColor)
-  const process = state.processes[targetColor]
-  const staleInTarget = !!process?.ours
+  const staleInTarget = ours[targetColor]
   if (state.listening[targetColor] && !staleInTarget) {
     throw new DeployError(`Port ${target.port} (the idle ${targetColor} slot) is held by a process that this action did not start.`, {
       serverState: 'Nothing was changed on the server; the live version keeps serving.',

@@ -1,21 +1,21 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { deploy } from '../../src/deploy.js'
+import type { RemoteCommand } from '../../src/remote.js'
 import { Report } from '../../src/report.js'
+import { JarRuntime } from '../../src/runtimes/jar.js'
 import { readSettings } from '../../src/settings.js'
 import { FakeRemote, fail, ok } from '../support/fake-remote.js'
 
 const SHA = 'a'.repeat(64)
 const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase()} 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0`
 
-function probeOutput({ include, listening = [], pids = {} }: { include?: string; listening?: number[]; pids?: Record<string, string> }): string {
+function probeOutput({ include, listening = [] }: { include?: string; listening?: number[] }): string {
   return [
     '== uid', '1000',
     '== include-status', include === undefined ? 'missing' : 'present',
     '== include', include ?? '',
     '== state',
-    '== pid-blue', pids.blue ?? '',
-    '== pid-green', pids.green ?? '',
     '== tcp', ...listening.map(LISTEN),
     '== program', '/usr/bin/java'
   ].join('\n')
@@ -36,7 +36,10 @@ beforeAll(async () => {
 afterAll(() => new Promise(resolve => app.close(resolve)))
 beforeEach(() => (healthStatus = 200))
 
-function setup(probe: string) {
+/** `running`: slots where a process of ours runs before the deploy. */
+function setup(probe: string, running: string[] = []) {
+  const alive = new Set(running)
+  const slotOf = (command: RemoteCommand) => (command.argv.find(arg => /slots\/(blue|green)/.test(arg)) ?? '').match(/slots\/(blue|green)/)?.[1] ?? ''
   const settings = readSettings(name => ({
     host: 'srv', username: 'deploy', password: 'pw', 'host-fingerprint': '', jar: 'x.jar', 'app-name': 'api',
     'health-timeout': '2s', 'drain-timeout': '1s', 'stop-timeout': '1s'
@@ -44,23 +47,24 @@ function setup(probe: string) {
   const remote = new FakeRemote(() => appPort)
     .on('read server state', ok(probe))
     
-    .on('start new version', ok('4242\n'))
-    .on('stop app', ok('stopped\n'))
-    .on('check new version is running', ok('alive\n'))
+    .on('start new version', command => (alive.add(slotOf(command)), ok('4242\n')))
+    .on('stop app', command => (alive.delete(slotOf(command)), ok('stopped\n')))
+    .on('check new version is running', command => ok(alive.has(slotOf(command)) ? 'alive\n' : 'dead\n'))
     .on('read TCP connections', ok(''))
   const report = new Report()
-  const run = () => deploy({ settings, remote, report, artifact: { path: '/tmp/x.jar', sha256: SHA, size: 10 }, run: { actor: 'me', runUrl: '', commit: '' } })
+  const runtime = new JarRuntime(settings, remote, { path: '/tmp/x.jar', sha256: SHA, size: 10 })
+  const run = () => deploy({ settings, remote, runtime, report, run: { actor: 'me', runUrl: '', commit: '' } })
   return { remote, report, run }
 }
 
 describe('deploy sequence', () => {
   it('moves traffic from blue to green in runbook order', async () => {
-    const { remote, report, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], pids: { blue: '100\n-Dbluegreen.slot=api/blue' } }))
+    const { remote, report, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }), ['blue'])
     const outcome = await run()
     expect(outcome.live).toEqual({ color: 'green', port: 8081 })
     expect(outcome.previous).toEqual({ color: 'blue', port: 8080 })
     expect(remote.labels()).toEqual([
-      'read server state', 'prepare release directory', 'verify upload',
+      'read server state', 'check new version is running', 'check new version is running', 'prepare release directory', 'verify upload',
       'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
       'read TCP connections', 'stop app', 'record state', 'prune old releases'
     ])
@@ -88,7 +92,7 @@ describe('deploy sequence', () => {
 
   it('leaves nginx alone and stops the new version when it is unhealthy', async () => {
     healthStatus = 503
-    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }))
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }), ['blue'])
     remote.on('read app log', ok('Exception in thread main\n'))
     await expect(run()).rejects.toMatchObject({
       message: expect.stringMatching(/did not become healthy/),
@@ -99,7 +103,7 @@ describe('deploy sequence', () => {
   })
 
   it('restores the include when the nginx test fails', async () => {
-    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }))
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }), ['blue'])
     let tests = 0
     remote.on('nginx config test', () => (++tests === 1 ? fail(1, 'nginx: [emerg] unexpected "}"') : ok('')))
     await expect(run()).rejects.toMatchObject({ message: expect.stringMatching(/nginx config test.*emerg/s), serverState: expect.stringMatching(/include was restored/) })
@@ -111,13 +115,13 @@ describe('deploy sequence', () => {
   })
 
   it('refuses a foreign process on the idle port before changing anything', async () => {
-    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }))
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), ['blue'])
     await expect(run()).rejects.toThrow(/Port 8081 \(the idle green slot\) is held by a process that this action did not start/)
-    expect(remote.labels()).toEqual(['read server state'])
+    expect(remote.labels()).toEqual(['read server state', 'check new version is running', 'check new version is running'])
   })
 
   it('replaces a leftover process of ours in the idle slot', async () => {
-    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081], pids: { green: '77\n-Dbluegreen.slot=api/green' } }))
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), ['blue', 'green'])
     await run()
     expect(remote.labels().indexOf('stop app')).toBeLessThan(remote.labels().indexOf('start new version'))
   })

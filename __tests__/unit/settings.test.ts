@@ -24,7 +24,7 @@ describe('readSettings', () => {
       sudo: 'auto',
       verifyUrl: 'http://127.0.0.1:80/actuator/health'
     })
-    expect(settings.runtime.javaCommand).toEqual(['java'])
+    expect(settings.jarRuntime.javaCommand).toEqual(['java'])
     expect(settings.drainTimeoutMs).toBe(30_000)
   })
 
@@ -37,7 +37,7 @@ describe('readSettings', () => {
       'remote-dir': '~/apps/orders/'
     })
     expect(settings.env).toEqual([['SPRING_PROFILES_ACTIVE', 'prod'], ['DB_URL', 'jdbc:x?a=b&c=$(d)']])
-    expect(settings.runtime.javaOptions).toEqual(['-Xmx256m', '-Dgreeting=hello world'])
+    expect(settings.jarRuntime.javaOptions).toEqual(['-Xmx256m', '-Dgreeting=hello world'])
     expect(settings.health.timeoutMs).toBe(90_000)
     expect(settings.drainTimeoutMs).toBe(500)
     expect(settings.remoteDir).toBe('apps/orders')

@@ -1,0 +1,87 @@
+/** Builders for container-engine commands (docker, sudo docker, podman). Pure: they return commands. */
+import type { RemoteCommand } from '../remote.js'
+import { script } from './script.js'
+
+export const LABEL_APP = 'bluegreen.app'
+export const LABEL_SLOT = 'bluegreen.slot'
+export const LABEL_RELEASE = 'bluegreen.release'
+export const LABEL_DEPLOYED_AT = 'bluegreen.deployed-at'
+
+const MINUTES = 60_000
+
+export function login(docker: string[], registry: string, username: string, password: string): RemoteCommand {
+  return { label: 'registry login', argv: [...docker, 'login', registry, '--username', username, '--password-stdin'], stdin: password, timeoutMs: 2 * MINUTES }
+}
+
+export function logout(docker: string[], registry: string): RemoteCommand {
+  return { label: 'registry logout', argv: [...docker, 'logout', registry], timeoutMs: MINUTES }
+}
+
+export function pull(docker: string[], ref: string): RemoteCommand {
+  return { label: 'pull image', argv: [...docker, 'pull', ref], timeoutMs: 15 * MINUTES }
+}
+
+/** Prints `<image id> <repo digests as JSON>`. */
+export function imageInfo(docker: string[], ref: string): RemoteCommand {
+  return { label: 'inspect image', argv: [...docker, 'image', 'inspect', '--format', '{{.Id}} {{json .RepoDigests}}', ref] }
+}
+
+/** One line per existing container: `name|status|running|exit code|app label`. Missing names make it exit 1. */
+export function inspectContainers(docker: string[], names: string[]): RemoteCommand {
+  const format = `{{.Name}}|{{.State.Status}}|{{.State.Running}}|{{.State.ExitCode}}|{{index .Config.Labels "${LABEL_APP}"}}`
+  return { label: 'inspect containers', argv: [...docker, 'container', 'inspect', '--format', format, ...names] }
+}
+
+export interface ContainerLaunch {
+  name: string
+  labels: Record<string, string>
+  hostPort: number
+  appPort: number
+  runArgs: string[]
+  image: string
+}
+
+export function runArgv(docker: string[], launch: ContainerLaunch, envFile: string | null): string[] {
+  const labels = Object.entries(launch.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])
+  return [
+    ...docker, 'run', '--detach', '--name', launch.name, ...labels,
+    '--publish', `127.0.0.1:${launch.hostPort}:${launch.appPort}`,
+    ...(envFile ? ['--env-file', envFile] : []), ...launch.runArgs, launch.image
+  ]
+}
+
+// The env file exists only while `docker run` reads it: written 0600 from stdin, removed whatever the outcome.
+const RUN_WITH_ENV_FILE = `envfile=$1; shift
+umask 077
+cat > "$envfile" || exit 1
+"$@"; status=$?
+rm -f -- "$envfile"
+exit $status`
+
+export function runContainer(docker: string[], launch: ContainerLaunch, env: [string, string][], envFile: string): RemoteCommand {
+  if (env.length === 0) return { label: 'start new version', argv: runArgv(docker, launch, null), timeoutMs: 2 * MINUTES }
+  const stdin = env.map(([key, value]) => `${key}=${value}\n`).join('')
+  return { label: 'start new version', argv: script(RUN_WITH_ENV_FILE, [envFile, ...runArgv(docker, launch, envFile)]), stdin, timeoutMs: 2 * MINUTES }
+}
+
+export function logs(docker: string[], name: string, lines: number): RemoteCommand {
+  return { label: 'read container log', argv: [...docker, 'logs', '--tail', String(lines), name] }
+}
+
+export function stop(docker: string[], name: string, timeoutMs: number): RemoteCommand {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000))
+  return { label: 'stop container', argv: [...docker, 'stop', '--time', String(seconds), name], timeoutMs: timeoutMs + 2 * MINUTES }
+}
+
+export function remove(docker: string[], name: string): RemoteCommand {
+  return { label: 'remove container', argv: [...docker, 'rm', '--force', name] }
+}
+
+/** Prints `<id> <digest> <created>` for every local image of a repository, newest first. */
+export function listImages(docker: string[], repository: string): RemoteCommand {
+  return { label: 'list images', argv: [...docker, 'images', '--digests', '--format', '{{.ID}} {{.Digest}} {{.CreatedAt}}', repository] }
+}
+
+export function removeImage(docker: string[], id: string): RemoteCommand {
+  return { label: 'remove old image', argv: [...docker, 'rmi', id] }
+}

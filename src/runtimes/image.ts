@@ -1,0 +1,165 @@
+/** Image mode: pull the image, run one container per slot, find them by name and label. */
+import {
+  LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_SLOT, imageInfo, inspectContainers, listImages, login, logout,
+  logs, pull, remove, removeImage, runContainer, stop
+} from '../commands/docker.js'
+import { DeployError, RemoteCommandError } from '../errors.js'
+import { layoutOf } from '../layout.js'
+import { runChecked, type Remote } from '../remote.js'
+import { COLORS, type Color } from '../server-state.js'
+import type { ImageSettings, Settings } from '../settings.js'
+import type { Slot } from '../slot-plan.js'
+import type { AppRuntime } from './runtime.js'
+
+interface ContainerState {
+  status: string
+  running: boolean
+  exitCode: string
+  app: string
+}
+
+export class ImageRuntime implements AppRuntime {
+  readonly program: string
+  readonly prepareStep = 'Pull image'
+  readonly programInput = 'docker-command'
+  release = ''
+  private imageId = ''
+  private readonly image: ImageSettings
+  private readonly docker: string[]
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly remote: Remote,
+    private readonly ref = settings.artifact.kind === 'image' ? settings.artifact.ref : ''
+  ) {
+    this.image = settings.image
+    this.docker = settings.image.dockerCommand
+    this.program = this.docker[0] === 'sudo' ? (this.docker.find((word, i) => i > 0 && !word.startsWith('-')) ?? 'sudo') : this.docker[0]
+  }
+
+  /** Logs in (when credentials are given), pulls, logs out. Nothing that runs is touched. */
+  async prepare(): Promise<string> {
+    const { registryUsername, registryPassword } = this.image
+    const registry = this.image.registry || registryOf(this.ref)
+    if (registryUsername) await runChecked(this.remote, login(this.docker, registry, registryUsername, registryPassword))
+    try {
+      const result = await this.remote.exec(pull(this.docker, this.ref))
+      if (result.code !== 0) {
+        throw new DeployError(`Could not pull ${this.ref}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ')}`, {
+          serverState: 'Nothing was changed on the server; the live version keeps serving.',
+          hint: "Check that the image and tag exist and that 'registry-username'/'registry-password' may read it."
+        })
+      }
+    } finally {
+      if (registryUsername) await this.remote.exec(logout(this.docker, registry))
+    }
+    const [id, digestsJson] = (await runChecked(this.remote, imageInfo(this.docker, this.ref))).trim().split(' ')
+    this.imageId = id
+    this.release = digestOf(this.ref, JSON.parse(digestsJson || '[]') as string[]) || id
+    return `${this.ref} → ${this.release}`
+  }
+
+  async ourSlots(): Promise<Record<Color, boolean>> {
+    const states = await this.containers()
+    const ours = (color: Color): boolean => !!states[color]?.running && states[color]?.app === this.settings.appName
+    return { blue: ours('blue'), green: ours('green') }
+  }
+
+  async start(target: Slot): Promise<string> {
+    const name = this.containerName(target.color)
+    const existing = (await this.containers())[target.color]
+    if (existing && existing.app !== this.settings.appName) {
+      throw new DeployError(`A container named ${name} exists that this action did not create (no ${LABEL_APP}=${this.settings.appName} label).`, {
+        serverState: 'Nothing was changed on the server; the live version keeps serving.',
+        hint: `Remove or rename that container, or choose another 'app-name'.`
+      })
+    }
+    if (existing) await runChecked(this.remote, remove(this.docker, name))
+    const launch = {
+      name,
+      labels: { [LABEL_APP]: this.settings.appName, [LABEL_SLOT]: target.color, [LABEL_RELEASE]: this.release, [LABEL_DEPLOYED_AT]: new Date().toISOString() },
+      hostPort: target.port,
+      appPort: this.image.appPort,
+      runArgs: this.image.runArgs,
+      image: this.imageId
+    }
+    const envFile = `${layoutOf(this.settings.remoteDir).slotDir(target.color)}/env`
+    await runChecked(this.remote, { label: 'create slot directory', argv: ['mkdir', '-p', '--', envFile.slice(0, envFile.lastIndexOf('/'))] })
+    const id = (await runChecked(this.remote, runContainer(this.docker, launch, this.settings.env, envFile))).trim()
+    return `container ${name} (${id.slice(0, 12)})`
+  }
+
+  async isAlive(color: Color): Promise<boolean> {
+    return !!(await this.containers())[color]?.running
+  }
+
+  async diagnostics(color: Color): Promise<string> {
+    const state = (await this.containers())[color]
+    const result = await this.remote.exec(logs(this.docker, this.containerName(color), 60))
+    const header = state ? `container ${this.containerName(color)}: ${state.status}, exit code ${state.exitCode}\n` : ''
+    return header + `${result.stdout}${result.stderr}`
+  }
+
+  async stop(color: Color): Promise<string> {
+    const name = this.containerName(color)
+    const state = (await this.containers())[color]
+    if (!state || state.app !== this.settings.appName) return 'not-running'
+    if (state.running) await runChecked(this.remote, stop(this.docker, name, this.settings.stopTimeoutMs))
+    await runChecked(this.remote, remove(this.docker, name))
+    return state.running ? 'stopped and removed' : 'removed'
+  }
+
+  /** Removes this repository's images beyond keep-images, newest kept, never the live or previous one. */
+  async prune(protectedReleases: string[]): Promise<string> {
+    const lines = (await runChecked(this.remote, listImages(this.docker, repositoryOf(this.ref)))).trim().split('\n').filter(Boolean)
+    const images = [...new Map(lines.map(line => line.split(' ')).map(([id, digest]) => [id, digest])).entries()]
+    const keep = new Set(images.filter(([id, digest]) => this.imageId.includes(id) || protectedReleases.includes(digest)).map(([id]) => id))
+    for (const [id] of images) if (keep.size < this.image.keepImages) keep.add(id)
+    let removed = 0
+    for (const [id] of images.filter(([id]) => !keep.has(id))) {
+      if ((await this.remote.exec(removeImage(this.docker, id))).code === 0) removed++
+    }
+    return removed ? `removed ${removed} old image(s)` : ''
+  }
+
+  private containerName(color: Color): string {
+    return `${this.settings.appName}-${color}`
+  }
+
+  private async containers(): Promise<Partial<Record<Color, ContainerState>>> {
+    const result = await this.remote.exec(inspectContainers(this.docker, COLORS.map(color => this.containerName(color))))
+    if (result.code !== 0 && !result.stdout.trim() && !/no such (object|container)/i.test(result.stderr)) {
+      throw new RemoteCommandError('inspect containers', result.code, result.stderr)
+    }
+    const states: Partial<Record<Color, ContainerState>> = {}
+    for (const line of result.stdout.trim().split('\n').filter(Boolean)) {
+      const [name, status, running, exitCode, app] = line.split('|')
+      const color = COLORS.find(c => name.replace(/^\//, '') === this.containerName(c))
+      if (color) states[color] = { status, running: running === 'true', exitCode, app: app === '<no value>' ? '' : app }
+    }
+    return states
+  }
+}
+
+/** `registry.example.com:5000/team/api:1.2` → `registry.example.com:5000/team/api`. */
+export function repositoryOf(ref: string): string {
+  const withoutDigest = ref.split('@')[0]
+  const lastSlash = withoutDigest.lastIndexOf('/')
+  const tagColon = withoutDigest.indexOf(':', lastSlash + 1)
+  return tagColon === -1 ? withoutDigest : withoutDigest.slice(0, tagColon)
+}
+
+/** The registry host of a reference, as `docker login` wants it; Docker Hub when there is none. */
+export function registryOf(ref: string): string {
+  const first = ref.split('/')[0]
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io'
+}
+
+/** The `sha256:` digest the registry gave this reference's repository. */
+export function digestOf(ref: string, repoDigests: string[]): string {
+  const pinned = /@(sha256:[a-f0-9]{64})$/.exec(ref)
+  if (pinned) return pinned[1]
+  const repository = repositoryOf(ref)
+  const match = repoDigests.find(entry => entry.split('@')[0] === repository) ?? repoDigests[0]
+  return match?.split('@')[1] ?? ''
+}

@@ -1,0 +1,90 @@
+/** Jar mode: upload the jar, run it with java in a slot directory, track it by PID and marker. */
+import { appAlive, logTail, slotMarker, startJar, stopApp } from '../commands/app.js'
+import { finishUpload, prepareRelease, pruneOldest } from '../commands/files.js'
+import { layoutOf, type Layout } from '../layout.js'
+import { runChecked, type Remote } from '../remote.js'
+import { COLORS, type Color } from '../server-state.js'
+import type { Settings } from '../settings.js'
+import type { Slot } from '../slot-plan.js'
+import type { AppRuntime } from './runtime.js'
+
+export interface LocalArtifact {
+  path: string
+  sha256: string
+  size: number
+}
+
+export class JarRuntime implements AppRuntime {
+  private readonly layout: Layout
+  readonly program: string
+  readonly release: string
+  readonly prepareStep = 'Upload release'
+  readonly programInput = 'java-command'
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly remote: Remote,
+    private readonly artifact: LocalArtifact
+  ) {
+    this.layout = layoutOf(settings.remoteDir)
+    this.program = settings.jarRuntime.javaCommand[0]
+    this.release = artifact.sha256
+  }
+
+  /** Uploads the jar unless the same release is already there. */
+  async prepare(): Promise<string> {
+    const { layout, artifact } = this
+    const jar = layout.jarPath(artifact.sha256)
+    const releaseDir = jar.slice(0, jar.lastIndexOf('/'))
+    const existing = await runChecked(this.remote, prepareRelease(releaseDir, jar, COLORS.map(color => layout.slotDir(color))))
+    if (existing.trim() === artifact.sha256) return 'already on the server, not uploaded again'
+    const begin = Date.now()
+    await this.remote.upload(artifact.path, `${jar}.part`)
+    await runChecked(this.remote, finishUpload(`${jar}.part`, jar, artifact.sha256))
+    const seconds = Math.max(1, Date.now() - begin) / 1000
+    return `${(artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
+  }
+
+  async ourSlots(): Promise<Record<Color, boolean>> {
+    return { blue: await this.isAlive('blue'), green: await this.isAlive('green') }
+  }
+
+  async start(target: Slot): Promise<string> {
+    const { jarRuntime, env } = this.settings
+    const launch = {
+      slotDir: this.layout.slotDir(target.color), port: target.port, javaCommand: jarRuntime.javaCommand,
+      javaOptions: jarRuntime.javaOptions, jarPath: jarPathFromSlot(this.layout.jarPath(this.release)),
+      appArgs: jarRuntime.appArgs, marker: this.marker(target.color)
+    }
+    const pid = (await runChecked(this.remote, startJar(launch, env))).trim()
+    return `PID ${pid}`
+  }
+
+  async isAlive(color: Color): Promise<boolean> {
+    return (await runChecked(this.remote, appAlive(this.layout.pidFile(color), this.marker(color)))).trim() === 'alive'
+  }
+
+  async diagnostics(color: Color): Promise<string> {
+    const result = await this.remote.exec(logTail(this.layout.logFile(color), 60))
+    return result.code === 0 ? result.stdout : ''
+  }
+
+  async stop(color: Color): Promise<string> {
+    return (await runChecked(this.remote, stopApp(this.layout.pidFile(color), this.marker(color), this.settings.stopTimeoutMs))).trim()
+  }
+
+  async prune(protectedReleases: string[]): Promise<string> {
+    const names = protectedReleases.map(sha => this.layout.releaseName(sha))
+    const removed = (await runChecked(this.remote, pruneOldest(this.layout.releasesDir, this.settings.keepReleases, names))).trim()
+    return removed ? `removed ${removed.split('\n').length} old release(s)` : ''
+  }
+
+  private marker(color: Color): string {
+    return slotMarker(this.settings.appName, color)
+  }
+}
+
+/** The app runs with its slot directory as working directory, so a relative jar path needs adjusting. */
+function jarPathFromSlot(jarPath: string): string {
+  return jarPath.startsWith('/') ? jarPath : `../../${jarPath.split('/').slice(-3).join('/')}`
+}

@@ -1,0 +1,26 @@
+/** What differs between jar mode and image mode; everything else in the deploy is shared. */
+import type { Color } from '../server-state.js'
+import type { Slot } from '../slot-plan.js'
+
+export interface AppRuntime {
+  /** The program that must exist on the server (java, docker, podman). */
+  readonly program: string
+  /** Identifies what is deployed: the jar's sha256 or the image digest. Known after prepare(). */
+  readonly release: string
+  /** The name of the prepare step in the summary ("Upload release", "Pull image"). */
+  readonly prepareStep: string
+  /** The input that names the program, for error hints. */
+  readonly programInput: string
+  /** Puts the release on the server (upload, pull) without touching what runs. Returns a note. */
+  prepare(): Promise<string>
+  /** Which slots hold a running process or container that this action started for this app. */
+  ourSlots(): Promise<Record<Color, boolean>>
+  start(target: Slot): Promise<string>
+  isAlive(color: Color): Promise<boolean>
+  /** Log tail and state of a slot's app, for the summary when something went wrong. */
+  diagnostics(color: Color): Promise<string>
+  /** Graceful stop (SIGTERM, wait, SIGKILL) and removal. Returns a note. */
+  stop(color: Color): Promise<string>
+  /** Removes old releases or images, never the protected ones. Returns a note. */
+  prune(protectedReleases: string[]): Promise<string>
+}
