@@ -176,13 +176,17 @@ export async function startImageServices(lab) {
   }, null, 2))
 
   const env = { ...process.env, CONTAINERS_CONF: c('containers.conf'), CONTAINERS_REGISTRIES_CONF: c('registries.conf') }
-  const podmanArgs = ['--root', c('storage'), '--runroot', c('run'), '--storage-driver', 'vfs', '--tmpdir', c('tmp')]
+  // podman refuses a runroot path longer than 50 characters, which a lab dir inside a clone can exceed.
+  const runroot = path.join(os.tmpdir(), `bglab-${lab.labId}`)
+  fs.mkdirSync(runroot, { recursive: true, mode: 0o700 })
+  const podmanArgs = ['--root', c('storage'), '--runroot', runroot, '--storage-driver', 'vfs', '--tmpdir', c('tmp')]
   /** @param {string[]} args @param {{ timeout?: number }} [opts] */
   const podman = (args, opts) => run('podman', [...podmanArgs, ...args], { ...opts, env })
   const docker = (/** @type {string[]} */ args) => run('docker', ['-H', `unix://${socket}`, ...args])
 
   const cleanupNetwork = () => {
-    for (const m of mountsUnder(base)) spawnSync('umount', ['-l', m])
+    for (const m of [...mountsUnder(base), ...mountsUnder(runroot)]) spawnSync('umount', ['-l', m])
+    fs.rmSync(runroot, { recursive: true, force: true })
     if (fs.existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge])
     removeFirewallRules(bridge, subnet)
     claim.release()

@@ -66,6 +66,30 @@ describe('readSettings', () => {
     expect(() => settingsFrom({ jar: '' })).toThrow(/Input 'jar'/)
   })
 
+  it('reads image mode', () => {
+    const settings = settingsFrom({
+      jar: '', image: 'ghcr.io/acme/api:1.4.2', 'docker-command': 'sudo docker', 'docker-run-args': '--memory 512m --network=app',
+      'registry-username': 'bot', 'registry-password': 'tok3n!'
+    })
+    expect(settings.artifact).toEqual({ kind: 'image', ref: 'ghcr.io/acme/api:1.4.2' })
+    expect(settings.image).toEqual({
+      appPort: 8080, registry: '', registryUsername: 'bot', registryPassword: 'tok3n!',
+      dockerCommand: ['sudo', 'docker'], runArgs: ['--memory', '512m', '--network=app'], keepImages: 3
+    })
+    expect(settings.secrets).toContain('tok3n!')
+  })
+
+  it.each([
+    [{ image: 'acme/api:1' }, /Input 'image'.*either 'jar' or 'image', not both/],
+    [{ jar: '', image: 'Acme/API' }, /Input 'image'/],
+    [{ jar: '', image: 'api;reboot' }, /Input 'image'/],
+    [{ jar: '', image: 'api', 'docker-run-args': '--name other' }, /Input 'docker-run-args'.*which the action sets itself/],
+    [{ jar: '', image: 'api', 'docker-run-args': '--memory 512m evil' }, /Input 'docker-run-args' is invalid: got "evil"/],
+    [{ jar: '', image: 'api', 'registry-username': 'bot' }, /Input 'registry-password'/]
+  ])('rejects image inputs %p', (inputs, message) => {
+    expect(() => settingsFrom(inputs)).toThrow(message)
+  })
+
   it("allows 'false' to skip the nginx verification", () => {
     expect(settingsFrom({ 'verify-url': 'false' }).nginx.verifyUrl).toBe('')
   })

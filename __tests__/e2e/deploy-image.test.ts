@@ -1,0 +1,110 @@
+/**
+ * Image mode end to end: the bundled action drives the Docker CLI on the server (against the lab's podman
+ * engine) to pull from a loopback registry with authentication and run blue/green containers.
+ */
+import { startLab, type BuiltImage, type Lab } from '../../lab/lab.mjs'
+import { labInputs, runAction } from '../../lab/run-action.mjs'
+
+let lab: Lab
+const images: Record<string, BuiltImage> = {}
+
+beforeAll(async () => {
+  lab = await startLab({ name: 'deploy-image', images: true })
+  for (const version of ['v1', 'v2', 'v3', 'v4']) images[version] = await lab.docker!.buildImage(version)
+  images.sick = await lab.docker!.buildImage('sick', { healthy: false })
+})
+afterAll(() => lab?.stop())
+
+function inputs(version: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const docker = lab.docker!
+  return {
+    ...labInputs(lab, 'shop'),
+    image: images[version].ref,
+    'docker-command': docker.command,
+    registry: docker.registry,
+    'registry-username': docker.registryUser,
+    'registry-password': docker.registryPassword,
+    env: 'GREETING=hello from $(env)\nBOOT_DELAY_MS=800',
+    'keep-images': '2',
+    'health-timeout': '30s',
+    'stop-timeout': '3s',
+    ...overrides
+  }
+}
+
+async function docker(args: string): Promise<string> {
+  const result = await lab.sshExec(`${lab.docker!.command} ${args}`)
+  if (result.code !== 0) throw new Error(`docker ${args}: ${result.stderr}`)
+  return result.stdout.trim()
+}
+
+async function containers(): Promise<string[]> {
+  return (await docker(`ps -a --filter label=bluegreen.app=shop --format '{{.Names}} {{.State}}'`)).split('\n').filter(Boolean).sort()
+}
+
+async function servedVersion(): Promise<string> {
+  return (await lab.httpGet(`${lab.nginxUrl}/version`)).body.trim()
+}
+
+describe('image mode', () => {
+  it('pulls with registry login and deploys onto an empty server (blue)', async () => {
+    const run = await runAction(inputs('v1'))
+    expect(run.stdout).not.toContain('::error::')
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'blue', release: images.v1.digest })
+    expect(await servedVersion()).toBe('v1')
+    expect(await containers()).toEqual(['shop-blue running'])
+    expect((await lab.httpGet(`${lab.nginxUrl}/env/GREETING`)).body.trim()).toBe('hello from $(env)')
+    // the env file lived only while `docker run` read it, and credentials were logged out again
+    expect((await lab.sshExec(`ls ${lab.remoteRoot}/shop/slots/blue/`)).stdout.trim()).toBe('')
+    expect((await lab.sshExec(`cat "$DOCKER_CONFIG/config.json" 2>/dev/null`)).stdout).not.toContain(lab.docker!.registry + '": {\n\t\t\t"auth"')
+  })
+
+  it('moves traffic to a green container and removes the blue one', async () => {
+    const run = await runAction(inputs('v2'))
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'green', 'previous-color': 'blue', release: images.v2.digest })
+    expect(await servedVersion()).toBe('v2')
+    expect(await containers()).toEqual(['shop-green running'])
+  })
+
+  it('moves traffic back to blue, letting a slow request on green finish first', async () => {
+    const slow = lab.httpGet(`${lab.nginxUrl}/slow?ms=3000`, { timeoutMs: 20_000 })
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const run = await runAction(inputs('v3', { env: 'GRACEFUL=false' }))
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'blue' })
+    expect(await slow).toMatchObject({ status: 200, body: 'slow done v2\n' })
+    expect(await servedVersion()).toBe('v3')
+    expect(await containers()).toEqual(['shop-blue running'])
+  })
+
+  it('keeps only keep-images images of the app, never the live one', async () => {
+    const listed = await docker(`images --format '{{.Tag}}' ${images.v1.ref.split(':').slice(0, -1).join(':')}`)
+    expect(listed.split('\n').sort()).toEqual(['v2', 'v3'])
+  })
+
+  it('fails an unhealthy image with its log and state, and removes the container', async () => {
+    const run = await runAction(inputs('sick', { 'health-timeout': '4s' }))
+    expect(run.outputs.result).toBe('failed')
+    expect(run.stdout).toMatch(/::error::The new version on green :\d+ did not become healthy/)
+    expect(run.summary).toMatch(/container shop-green: running, exit code 0/)
+    expect(run.summary).toContain('Started shop sick on port 8080')
+    expect(run.summary).toContain('GET /actuator/health 503')
+    expect(await servedVersion()).toBe('v3')
+    expect(await containers()).toEqual(['shop-blue running'])
+  })
+
+  it('fails fast on a tag that does not exist, with the registry’s message, touching nothing', async () => {
+    const run = await runAction({ ...inputs('v1'), image: `${lab.docker!.registry}/shop:no-such-tag` })
+    expect(run.outputs.result).toBe('failed')
+    expect(run.stdout).toMatch(/::error::Could not pull .*shop:no-such-tag: .*(manifest unknown|not found)/i)
+    expect(run.stdout).toContain('Nothing was changed on the server')
+    expect(run.summary).not.toContain('Start new version')
+    expect(await containers()).toEqual(['shop-blue running'])
+  })
+
+  it('fails the pull without registry credentials', async () => {
+    const run = await runAction(inputs('v4', { 'registry-username': '', 'registry-password': '' }))
+    expect(run.outputs.result).toBe('failed')
+    expect(run.stdout).toMatch(/::error::Could not pull .*(unauthorized|authentication required)/i)
+    expect(await servedVersion()).toBe('v3')
+  })
+})
