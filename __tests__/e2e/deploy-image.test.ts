@@ -42,6 +42,10 @@ async function containers(): Promise<string[]> {
   return (await docker(`ps -a --filter label=bluegreen.app=shop --format '{{.Names}} {{.State}}'`)).split('\n').filter(Boolean).sort()
 }
 
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await condition()); i++) await new Promise(resolve => setTimeout(resolve, 100))
+}
+
 async function servedVersion(): Promise<string> {
   return (await lab.httpGet(`${lab.nginxUrl}/version`)).body.trim()
 }
@@ -92,19 +96,48 @@ describe('image mode', () => {
     expect(await containers()).toEqual(['shop-blue running'])
   })
 
+  it('replaces a leftover container of its own in the idle slot', async () => {
+    await docker(`create --name shop-green --label bluegreen.app=shop ${images.v3.ref}`)
+    const run = await runAction(inputs('v4'))
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'green' })
+    expect(await servedVersion()).toBe('v4')
+  })
+
+  it('refuses a container in its slot that it did not create', async () => {
+    await docker(`create --name shop-blue ${images.v4.ref}`)
+    const run = await runAction(inputs('v3'))
+    expect(run.outputs.result).toBe('failed')
+    expect(run.stdout).toMatch(/::error::A container named shop-blue exists that this action did not create/)
+    expect(await servedVersion()).toBe('v4')
+    await docker('rm shop-blue')
+  })
+
+  it('refuses a foreign process on the idle port before changing anything', async () => {
+    const port = lab.ports[0]
+    // `;` rather than `&&`: the background job must be python itself, so that $! is its PID
+    await lab.sshExec(`cd ${lab.remoteRoot}; setsid nohup python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${lab.remoteRoot}/foreign.pid`)
+    await waitUntil(async () => (await lab.httpGet(`http://127.0.0.1:${port}/`).catch(() => null))?.status === 200)
+    const run = await runAction(inputs('v3'))
+    expect(run.outputs.result).toBe('failed')
+    expect(run.stdout).toMatch(new RegExp(`::error::Port ${port} \\(the idle blue slot\\) is held by a process that this action did not start`))
+    expect(run.stdout).toContain('Nothing was changed on the server')
+    expect(await servedVersion()).toBe('v4')
+    await lab.sshExec(`kill $(cat ${lab.remoteRoot}/foreign.pid) && rm ${lab.remoteRoot}/foreign.pid`)
+  })
+
   it('fails fast on a tag that does not exist, with the registry’s message, touching nothing', async () => {
     const run = await runAction({ ...inputs('v1'), image: `${lab.docker!.registry}/shop:no-such-tag` })
     expect(run.outputs.result).toBe('failed')
     expect(run.stdout).toMatch(/::error::Could not pull .*shop:no-such-tag: .*(manifest unknown|not found)/i)
     expect(run.stdout).toContain('Nothing was changed on the server')
     expect(run.summary).not.toContain('Start new version')
-    expect(await containers()).toEqual(['shop-blue running'])
+    expect(await containers()).toEqual(['shop-green running'])
   })
 
   it('fails the pull without registry credentials', async () => {
-    const run = await runAction(inputs('v4', { 'registry-username': '', 'registry-password': '' }))
+    const run = await runAction(inputs('v1', { 'registry-username': '', 'registry-password': '' }))
     expect(run.outputs.result).toBe('failed')
     expect(run.stdout).toMatch(/::error::Could not pull .*(unauthorized|authentication required)/i)
-    expect(await servedVersion()).toBe('v3')
+    expect(await servedVersion()).toBe('v4')
   })
 })
