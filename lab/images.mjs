@@ -7,7 +7,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { importChanges, writeRootfsTar } from './image-app.mjs'
-import { canConnect, descendantsOf, freePort, isAlive, mountsUnder, must, run, signal, sleep, startService, terminate } from './proc.mjs'
+import { canConnect, descendantsOf, isAlive, mountsUnder, must, run, signal, sleep, startService, terminate } from './proc.mjs'
 
 const REGISTRY_USER = 'labuser'
 const REGISTRY_PASSWORD = 'labpass'
@@ -139,13 +139,13 @@ function registryDigest(port, repo, tag) {
 /**
  * Starts podman and the registry for one lab. The caller stops them with stop() (or
  * emergencyKill() at process exit) before it removes the lab dir.
- * @param {{ dir: string, labId: string, gid: number }} lab
+ * @param {{ dir: string, labId: string, gid: number, registryPort: number }} lab
  */
 export async function startImageServices(lab) {
   const base = path.join(lab.dir, 'containers')
   const c = (/** @type {string} */ name) => path.join(base, name)
   for (const d of ['networks', 'tmp', 'build', 'registry/data']) fs.mkdirSync(c(d), { recursive: true, mode: 0o700 })
-  const registryPort = await freePort()
+  const registryPort = lab.registryPort
   // `localhost:`, not 127.0.0.1: podman's Docker-API login only falls back to plain HTTP for
   // registries named localhost (it ignores registries.conf's insecure flag there).
   const registry = `localhost:${registryPort}`

@@ -18,6 +18,18 @@ const PROVISION_SCRIPT = path.join(repoRoot, 'lab', 'provision.sh')
 /** @type {Set<{ emergencyKill(): void }>} */
 const liveLabs = new Set()
 
+/**
+ * A free port that is none of the lab's own: the slot ports are free until a deploy binds them, so a
+ * plain free port could collide with one.
+ * @param {Set<number>} taken
+ */
+async function freePortExcept(taken) {
+  for (;;) {
+    const port = await freePort()
+    if (!taken.has(port)) return port
+  }
+}
+
 /** @param {string} name @returns {string | undefined} absolute path of an executable */
 function findCommand(name) {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin']
@@ -113,8 +125,8 @@ export async function startLab(options = {}) {
 
   try {
     const ports = new Set()
-    while (ports.size < 4) ports.add(await freePort())
-    const [sshPort, nginxPort, bluePort, greenPort] = /** @type {number[]} */ ([...ports])
+    while (ports.size < 5) ports.add(await freePort())
+    const [sshPort, nginxPort, bluePort, greenPort, registryPort] = /** @type {number[]} */ ([...ports])
 
     const keygen = (/** @type {string} */ file, /** @type {string} */ pass) =>
       must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-C', `bgdeploy-lab-${labId}`, '-f', f(file)])
@@ -176,7 +188,7 @@ http {
       startDaemon('sshd', findCommand('sshd') ?? '/usr/sbin/sshd', ['-D', '-e', '-f', f('sshd_config')], f('sshd.log'), sshPort)
         .then((p) => (pids.sshd = p)),
       startDaemon('nginx', nginxBin, ['-c', nginxConf], ng('nginx.log'), nginxPort).then((p) => (pids.nginx = p)),
-      options.images ? startImageServices({ dir, labId, gid: user.gid }).then((i) => (images = i)) : undefined
+      options.images ? startImageServices({ dir, labId, gid: user.gid, registryPort }).then((i) => (images = i)) : undefined
     ])
     for (const r of started) if (r.status === 'rejected') throw r.reason
     const [sshdPid, nginxPid] = [/** @type {number} */ (pids.sshd), /** @type {number} */ (pids.nginx)]
@@ -203,7 +215,7 @@ http {
       ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },
       ...(images ? { docker: images.docker } : {}),
       sshdLog: f('sshd.log'), nginxErrorLog: ng('error.log'), sshArgs,
-      freePort, httpGet, sshExec, stop,
+      freePort: () => freePortExcept(ports), httpGet, sshExec, stop,
       /** @param {string} version */
       sampleJar: (version) => buildSampleJar(version, path.join(dir, 'jars'))
     }

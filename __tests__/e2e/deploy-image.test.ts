@@ -71,7 +71,7 @@ describe('image mode', () => {
   })
 
   it('moves traffic back to blue, letting a slow request on green finish first', async () => {
-    const slow = lab.httpGet(`${lab.nginxUrl}/slow?ms=3000`, { timeoutMs: 20_000 })
+    const slow = lab.httpGet(`${lab.nginxUrl}/slow?ms=8000`, { timeoutMs: 30_000 })
     await new Promise(resolve => setTimeout(resolve, 300))
     const run = await runAction(inputs('v3', { env: 'GRACEFUL=false' }))
     expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'blue' })
