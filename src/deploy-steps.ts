@@ -30,7 +30,7 @@ export class DeploySteps {
     return readServerState(output, slots, nginx.template)
   }
 
-  async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void): Promise<HealthResult> {
+  async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal): Promise<HealthResult> {
     const tunnel = await this.remote.openTunnel(target.port)
     try {
       return await waitHealthy({
@@ -38,7 +38,8 @@ export class DeploySteps {
         settings: this.settings.health,
         requiredSuccesses: this.settings.health.checksRequired,
         isAlive: () => this.runtime.isAlive(target.color),
-        onAttempt
+        onAttempt,
+        cancelled
       })
     } finally {
       await tunnel.close()
@@ -86,10 +87,11 @@ export class DeploySteps {
   }
 
   /** Waits until nothing is connected to the old version's port any more, up to drain-timeout. */
-  async drain(old: Slot): Promise<string> {
+  async drain(old: Slot, cancelled: AbortSignal): Promise<string> {
     const begin = Date.now()
     const deadline = begin + this.settings.drainTimeoutMs
     for (;;) {
+      if (cancelled.aborted) return `cancelled after ${Date.now() - begin} ms`
       const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables())), old.port)
       if (open === 0) return `no open connections after ${Date.now() - begin} ms`
       if (Date.now() >= deadline) return `gave up after ${Date.now() - begin} ms with ${open} connection(s) still open`

@@ -8,12 +8,19 @@ import type { ServerState } from './server-state.js'
 import type { Settings } from './settings.js'
 import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
 
+/** Where an interrupted deploy stopped, saved so the post step can repair it. */
+export type Progress =
+  | { phase: 'started'; target: Slot; includeBefore: string | null }
+  | { phase: 'switched' }
+  | { phase: 'rolled-back' }
+
 export interface DeployContext {
   settings: Settings
   remote: Remote
   runtime: AppRuntime
   report: Report
   run: RunInfo
+  progress: (progress: Progress) => void
 }
 
 export interface DeployOutcome {
@@ -42,10 +49,11 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
   }
 
   const startedAt = Date.now()
+  ctx.progress({ phase: 'started', target: plan.target, includeBefore: server.includeText })
   await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await runtime.start(plan.target)))
   await withRollback(steps, ctx, plan, server, sudo, async () => {
     await report.step('Health check', async note => {
-      const result = await steps.healthCheck(plan.target, attempt => report.healthAttempts.push(attempt))
+      const result = await steps.healthCheck(plan.target, attempt => report.healthAttempts.push(attempt), report.cancelled)
       note(`${result.attempts.length} attempt(s)`)
       if (!result.healthy) throw new DeployError(`The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`)
     })
@@ -57,11 +65,12 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
     if (settings.nginx.verifyUrl) await report.step('Verify through nginx', async note => note(await steps.verifyThroughNginx()))
     else report.skip('Verify through nginx', "verify-url is 'false'")
   })
+  ctx.progress({ phase: 'switched' })
   report.after = plan.target
 
   if (plan.live) {
     const old = plan.live
-    await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old)))
+    await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old, report.cancelled)))
     await report.step(`Stop old version (${old.color})`, async note => note(await runtime.stop(old.color)))
   }
   const previousRelease = (server.recordedState?.active as { release?: string } | undefined)?.release
@@ -97,13 +106,14 @@ async function withRollback(steps: DeploySteps, ctx: DeployContext, plan: SlotPl
     const repairs: string[] = []
     ctx.report.logTail = await ctx.runtime.diagnostics(plan.target.color).catch(() => '')
     if (nginxTouched) {
-      await ctx.report.step('Restore nginx include', async () => steps.restoreNginx(server.includeText, sudo))
+      await ctx.report.cleanupStep('Restore nginx include', async () => steps.restoreNginx(server.includeText, sudo))
         .then(() => repairs.push('the nginx include was restored and nginx reloaded'))
         .catch((restoreError: Error) => repairs.push(`restoring the nginx include FAILED (${restoreError.message}); check ${ctx.settings.nginx.include} by hand`))
     }
-    await ctx.report.step(`Stop new version (${plan.target.color})`, async note => note(await ctx.runtime.stop(plan.target.color)))
+    await ctx.report.cleanupStep(`Stop new version (${plan.target.color})`, async note => note(await ctx.runtime.stop(plan.target.color)))
       .then(() => repairs.push(`the new version on ${plan.target.color} was stopped`))
       .catch((stopError: Error) => repairs.push(`stopping the new version FAILED (${stopError.message})`))
+    if (!repairs.some(repair => repair.includes('FAILED'))) ctx.progress({ phase: 'rolled-back' })
     const live = plan.live ? `The live version (${plan.live.color} :${plan.live.port}) kept serving and still does` : 'No version was live before this deploy'
     throw new DeployError(failure.message, {
       serverState: `${live}; ${repairs.join('; ')}.`,

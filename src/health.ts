@@ -25,6 +25,8 @@ export interface HealthCheck {
   /** Asked after failed attempts (at most every 2 s) so a crashed app fails the check at once. */
   isAlive: () => Promise<boolean>
   onAttempt?: (attempt: HealthAttempt) => void
+  /** Stops the polling early (the job was cancelled). */
+  cancelled?: AbortSignal
 }
 
 const FIRST_DELAY_MS = 100
@@ -40,6 +42,7 @@ export async function waitHealthy(check: HealthCheck): Promise<HealthResult> {
   let lastAliveCheck = 0
   try {
     while (Date.now() < deadline) {
+      if (check.cancelled?.aborted) return { healthy: false, attempts, reason: 'the run was cancelled' }
       const attempt = await probe(check, agent, started, Math.min(MAX_ATTEMPT_MS, deadline - Date.now()))
       attempts.push(attempt)
       check.onAttempt?.(attempt)

@@ -129,3 +129,10 @@ export function parseRunArgs(input: string, value: string): string[] {
   })
   return words
 }
+
+/** A value that must be given. */
+export function required(input: (name: string) => string, name: string, expected: string): string {
+  const value = input(name)
+  if (!value) throw new InputError(name, '', expected)
+  return value
+}

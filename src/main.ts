@@ -2,20 +2,31 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { findJar } from './artifact.js'
-import { deploy, type DeployOutcome } from './deploy.js'
+import { deploy, type DeployOutcome, type Progress } from './deploy.js'
 import type { RunInfo } from './deploy-steps.js'
 import { ActionError } from './errors.js'
+import { acquireLock } from './lock.js'
+import type { HeldCommand } from './remote.js'
 import { Report } from './report.js'
-import { readSettings, type Settings } from './settings.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime } from './runtimes/jar.js'
+import { readSettings, type Settings } from './settings.js'
 import { SshRemote } from './ssh.js'
 import { renderSummary } from './summary.js'
 
+export const REPAIR_STATE = 'repair'
+
 export async function run(): Promise<void> {
-  const report = new Report(line => core.info(line))
+  const cancel = new AbortController()
+  const onSignal = (signal: string) => {
+    core.warning(`Received ${signal}: stopping at the next safe point and putting the server back in order.`)
+    cancel.abort()
+  }
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+  const report = new Report(line => core.info(line), cancel.signal)
   let settings: Settings | undefined
   let remote: SshRemote | undefined
+  let lock: HeldCommand | undefined
   try {
     settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '')
     settings.secrets.forEach(secret => core.setSecret(secret))
@@ -25,14 +36,13 @@ export async function run(): Promise<void> {
       note(`${found.path} (${(found.size / 1048576).toFixed(1)} MiB, sha256 ${found.sha256.slice(0, 12)})`)
       return found
     }) : null
-    const connection = settings.connection
-    remote = await report.step('Connect', async note => {
-      const connected = await SshRemote.connect(connection)
-      note(`${connection.username}@${connection.host}:${connection.port}, host key ${connected.hostFingerprint}`)
-      return connected
-    })
+    remote = await connect(settings, report)
+    const connected = remote
+    const info = runInfo()
+    const config = settings
+    lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
     const runtime = jar ? new JarRuntime(settings, remote, jar) : new ImageRuntime(settings, remote)
-    const outcome = await deploy({ settings, remote, runtime, report, run: runInfo() })
+    const outcome = await deploy({ settings, remote, runtime, report, run: info, progress: saveProgress })
     setOutputs('deployed', report, outcome)
     await writeSummary(settings, report)
   } catch (error) {
@@ -41,8 +51,30 @@ export async function run(): Promise<void> {
     await writeSummary(settings, report, failure).catch(() => {})
     core.setFailed(redactor(settings)([failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`].filter(Boolean).join('\n')))
   } finally {
+    await lock?.release().catch(() => {})
     await remote?.close()
   }
+}
+
+async function connect(settings: Settings, report: Report): Promise<SshRemote> {
+  const connection = settings.connection
+  const remote = await report.step('Connect', async note => {
+    const connected = await SshRemote.connect(connection)
+    const via = connection.proxy ? ` via ${connection.proxy.host}:${connection.proxy.port}` : ''
+    note(`${connection.username}@${connection.host}:${connection.port}${via}, host key ${connected.hostFingerprint}`)
+    return connected
+  })
+  if (connection.skipHostKeyCheck) {
+    const text = `insecure-skip-host-key-check is true: the server's host key (${remote.hostFingerprint}) was not verified. Pin it with 'host-fingerprint'.`
+    core.warning(text)
+    report.warn(text)
+  }
+  return remote
+}
+
+/** The post step reads this to repair a deploy that was killed between starting the new version and the switch. */
+function saveProgress(progress: Progress): void {
+  core.saveState(REPAIR_STATE, JSON.stringify(progress))
 }
 
 function setOutputs(result: 'deployed' | 'failed', report: Report, outcome?: DeployOutcome): void {
@@ -59,25 +91,26 @@ function setOutputs(result: 'deployed' | 'failed', report: Report, outcome?: Dep
   core.setOutput('duration-ms', report.elapsedMs())
 }
 
-async function writeSummary(settings: Settings | undefined, report: Report, error?: ActionError): Promise<void> {
+export async function writeSummary(settings: Settings | undefined, report: Report, error?: ActionError, title?: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const text = renderSummary({
     appName: settings?.appName ?? 'app',
     host: settings?.connection.host ?? 'server',
     report,
     error,
+    title,
     redact: redactor(settings)
   })
   await core.summary.addRaw(text).write()
 }
 
-function redactor(settings: Settings | undefined): (text: string) => string {
+export function redactor(settings: Settings | undefined): (text: string) => string {
   // Very short values (DEBUG=1) would blank out ordinary text; they are still masked in logs by core.setSecret.
   const secrets = (settings?.secrets ?? []).filter(secret => secret.length >= 4)
   return text => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text)
 }
 
-function runInfo(): RunInfo {
+export function runInfo(): RunInfo {
   const { actor, runId, serverUrl, sha } = github.context
   const repository = process.env.GITHUB_REPOSITORY ?? ''
   return { actor: actor ?? '', runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '', commit: sha ?? '' }

@@ -24,8 +24,18 @@ export interface Tunnel {
   close(): Promise<void>
 }
 
+/** A command that keeps running while the deploy goes on (the deploy lock). */
+export interface HeldCommand {
+  /** The first line the command printed (or all it printed, if it ended without a newline). */
+  firstLine: string
+  /** Closes the command's stdin and waits for it to end. */
+  release(): Promise<ExecResult>
+}
+
 export interface Remote {
   exec(command: RemoteCommand): Promise<ExecResult>
+  /** Starts a command and resolves once it has printed its first line; it runs on until released. */
+  hold(command: RemoteCommand): Promise<HeldCommand>
   upload(localPath: string, remotePath: string): Promise<void>
   openTunnel(remotePort: number): Promise<Tunnel>
   close(): Promise<void>

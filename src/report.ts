@@ -1,4 +1,5 @@
 /** What happened during a run, step by step: the material for the job summary and the outputs. */
+import { DeployError } from './errors.js'
 import type { HealthAttempt } from './health.js'
 import type { Slot } from './slot-plan.js'
 
@@ -22,10 +23,23 @@ export class Report {
   timeToSwitchMs: number | null = null
   private readonly startedAt = Date.now()
 
-  constructor(private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly log: (line: string) => void = () => {},
+    /** Aborted when the runner cancels the job: no new step starts after that. */
+    readonly cancelled: AbortSignal = new AbortController().signal
+  ) {}
 
   /** Runs one named step, timing it; the step may leave a short note for the summary. */
   async step<T>(name: string, run: (note: (text: string) => void) => Promise<T>): Promise<T> {
+    if (this.cancelled.aborted) {
+      this.skip(name, 'not started: the run was cancelled')
+      throw new DeployError(`The run was cancelled before '${name}'.`)
+    }
+    return this.cleanupStep(name, run)
+  }
+
+  /** A step that runs even after cancellation: putting the server back in order. */
+  async cleanupStep<T>(name: string, run: (note: (text: string) => void) => Promise<T>): Promise<T> {
     const record: StepRecord = { name, outcome: 'ok', durationMs: 0, note: '' }
     const begin = Date.now()
     this.log(`▶ ${name}`)

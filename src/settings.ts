@@ -1,23 +1,13 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
+import { readConnection, type ConnectionSettings } from './connection-settings.js'
 import { InputError } from './errors.js'
 import {
-  parseChoice, parseCommand, parseDuration, parseEnv, parseFingerprints, parseImageRef,
+  parseChoice, parseCommand, parseDuration, parseEnv, parseImageRef,
   parseInteger, parsePort, parseProgram, parseRemotePath, parseRunArgs, parseWords
 } from './input-parsers.js'
 
 export type InputReader = (name: string) => string
-
-export interface ConnectionSettings {
-  host: string
-  port: number
-  username: string
-  privateKey?: string
-  passphrase?: string
-  password?: string
-  hostFingerprints: string[]
-  knownHosts: string
-  connectTimeoutMs: number
-}
+export type { ConnectionSettings }
 
 export interface Slots {
   blue: number
@@ -76,14 +66,14 @@ export interface Settings {
   nginx: NginxSettings
   drainTimeoutMs: number
   stopTimeoutMs: number
+  /** How long to wait for another deploy of this app to finish. */
+  lockTimeoutMs: number
   keepReleases: number
   /** Strings that must never appear in logs, outputs or the summary. */
   secrets: string[]
 }
 
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
-const HOST = /^[A-Za-z0-9.:[\]_-]+$/
-const USERNAME = /^[A-Za-z0-9._][A-Za-z0-9._@-]*\$?$/
 
 export const DEFAULT_TEMPLATE = 'set $service_url http://127.0.0.1:{port};'
 
@@ -114,43 +104,10 @@ export function readSettings(read: InputReader, repository = ''): Settings {
     nginx: readNginx(input, health.path),
     drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
+    lockTimeoutMs: parseDuration('lock-timeout', input('lock-timeout', '10m')),
     keepReleases: parseInteger('keep-releases', input('keep-releases', '3'), 1, 100),
-    secrets: [connection.privateKey, connection.passphrase, connection.password, read('registry-password'), ...env.map(([, value]) => value)]
+    secrets: [connection.privateKey, connection.passphrase, connection.password, connection.proxy?.privateKey, read('registry-password'), ...env.map(([, value]) => value)]
       .filter((secret): secret is string => !!secret)
-  }
-}
-
-function required(input: (name: string) => string, name: string, expected: string): string {
-  const value = input(name)
-  if (!value) throw new InputError(name, '', expected)
-  return value
-}
-
-function readConnection(input: (name: string, fallback?: string) => string, read: InputReader): ConnectionSettings {
-  const host = required(input, 'host', 'the server host name or IP address')
-  if (!HOST.test(host)) throw new InputError('host', host, 'a host name or IP address')
-  const username = required(input, 'username', 'the login user on the server')
-  if (!USERNAME.test(username)) throw new InputError('username', username, 'a Unix user name')
-  const privateKey = read('private-key').trim()
-  const password = read('password')
-  if (!privateKey && !password) {
-    throw new InputError('private-key', '', "an OpenSSH private key (or set 'password')")
-  }
-  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-    throw new InputError('private-key', '(hidden)', 'a private key in PEM/OpenSSH form, starting with -----BEGIN ... PRIVATE KEY-----')
-  }
-  const hostFingerprints = parseFingerprints('host-fingerprint', read('host-fingerprint'))
-  const knownHosts = read('known-hosts').trim()
-  return {
-    host,
-    port: parsePort('port', input('port', '22')),
-    username,
-    privateKey: privateKey ? `${privateKey}\n` : undefined,
-    passphrase: read('passphrase') || undefined,
-    password: password || undefined,
-    hostFingerprints,
-    knownHosts,
-    connectTimeoutMs: parseDuration('connect-timeout', input('connect-timeout', '20s'))
   }
 }
 

@@ -1,11 +1,11 @@
 /** The SSH implementation of Remote: one connection for everything (exec, upload, tunnels). */
-import { connect, createServer, type Server, type Socket } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
 import { NodeSSH } from 'node-ssh'
 import type { Client, ClientChannel } from 'ssh2'
 import { ConnectionError } from './errors.js'
-import { fingerprintOf, rejectHostKey } from './host-key.js'
-import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
-import type { ConnectionSettings } from './settings.js'
+import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type HeldCommand, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
+import type { ConnectionSettings } from './connection-settings.js'
+import { openConnection } from './ssh-connect.js'
 import { shellJoin } from './shell.js'
 
 export class SshRemote implements Remote {
@@ -14,7 +14,8 @@ export class SshRemote implements Remote {
   private constructor(
     private readonly ssh: NodeSSH,
     private readonly client: Client,
-    readonly hostFingerprint: string
+    readonly hostFingerprint: string,
+    private readonly bastion?: NodeSSH
   ) {
     // node-ssh keeps no error listener once connected; without one a dropped connection would crash the process.
     client.on('error', error => (this.lostReason = error.message))
@@ -22,30 +23,8 @@ export class SshRemote implements Remote {
   }
 
   static async connect(settings: ConnectionSettings): Promise<SshRemote> {
-    const ssh = new NodeSSH()
-    let presented = ''
-    let refusal: string | null = null
-    try {
-      await ssh.connect({
-        sock: await openSocket(settings.host, settings.port, settings.connectTimeoutMs),
-        username: settings.username,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        password: settings.password,
-        readyTimeout: settings.connectTimeoutMs,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer) => {
-          presented = fingerprintOf(key)
-          refusal = rejectHostKey({ fingerprints: settings.hostFingerprints, knownHosts: settings.knownHosts, host: settings.host, port: settings.port }, key)
-          return refusal === null
-        }
-      })
-    } catch (error) {
-      ssh.dispose()
-      throw connectionError(settings, error as Error, refusal)
-    }
-    return new SshRemote(ssh, ssh.connection as Client, presented)
+    const { ssh, fingerprint, bastion } = await openConnection(settings)
+    return new SshRemote(ssh, ssh.connection as Client, fingerprint, bastion)
   }
 
   exec(command: RemoteCommand): Promise<ExecResult> {
@@ -56,6 +35,36 @@ export class SshRemote implements Remote {
       this.client.exec(line, (error, channel) => {
         if (error) return reject(this.lost(command.label, error.message))
         collect(channel, command.stdin, timeoutMs, resolve)
+      })
+    })
+  }
+
+  hold(command: RemoteCommand): Promise<HeldCommand> {
+    return new Promise((resolve, reject) => {
+      if (this.lostReason) return reject(this.lost(command.label))
+      this.client.exec(shellJoin(command.argv), (error, channel) => {
+        if (error) return reject(this.lost(command.label, error.message))
+        const finished = new Promise<ExecResult>(done => collect(channel, undefined, 0, done, false))
+        const held = (firstLine: string): HeldCommand => ({
+          firstLine,
+          release: () => {
+            channel.end()
+            return finished
+          }
+        })
+        let stdout = ''
+        const timer = setTimeout(() => channel.close(), command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS)
+        channel.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8')
+          if (stdout.includes('\n')) {
+            clearTimeout(timer)
+            resolve(held(stdout.split('\n')[0]))
+          }
+        })
+        finished.then(result => {
+          clearTimeout(timer)
+          resolve(held(result.stdout))
+        })
       })
     })
   }
@@ -86,6 +95,7 @@ export class SshRemote implements Remote {
 
   async close(): Promise<void> {
     this.ssh.dispose()
+    this.bastion?.dispose()
   }
 
   private forward(socket: Socket, remotePort: number): void {
@@ -107,28 +117,16 @@ export class SshRemote implements Remote {
   }
 }
 
-// Nagle's algorithm with delayed ACKs would add ~40 ms to every SSH round trip, so it is off from the start.
-function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true, timeout: timeoutMs })
-    socket.once('connect', () => {
-      socket.setTimeout(0)
-      resolve(socket)
-    })
-    socket.once('timeout', () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    socket.once('error', reject)
-  })
-}
-
-function collect(channel: ClientChannel, stdin: string | undefined, timeoutMs: number, resolve: (result: ExecResult) => void): void {
+/** Gathers a command's output until its channel closes; `timeoutMs` 0 means no timeout here. */
+function collect(channel: ClientChannel, stdin: string | undefined, timeoutMs: number, resolve: (result: ExecResult) => void, endStdin = true): void {
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
   let code: number | null = null
-  const timer = setTimeout(() => {
+  const timer = timeoutMs > 0 ? setTimeout(() => {
     stderr.push(Buffer.from(`\n(timed out after ${timeoutMs} ms)`))
     channel.signal('KILL')
     channel.close()
-  }, timeoutMs)
+  }, timeoutMs) : undefined
   channel.on('data', (chunk: Buffer) => stdout.push(chunk))
   channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
   channel.on('exit', (exitCode: number | null) => (code = typeof exitCode === 'number' ? exitCode : null))
@@ -136,36 +134,11 @@ function collect(channel: ClientChannel, stdin: string | undefined, timeoutMs: n
     clearTimeout(timer)
     resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
   })
-  channel.end(stdin ?? '')
+  if (endStdin) channel.end(stdin ?? '')
 }
 
 function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
   const closed = new Promise<void>(resolve => server.close(() => resolve()))
   sockets.forEach(socket => socket.destroy())
   return closed
-}
-
-function connectionError(settings: ConnectionSettings, error: Error, hostKeyRefusal: string | null): ConnectionError {
-  const where = `${settings.username}@${settings.host}:${settings.port}`
-  const untouched = { serverState: 'Nothing was changed on the server.' }
-  if (hostKeyRefusal) {
-    return new ConnectionError(`Refused to log in to ${where}: ${hostKeyRefusal}.`, {
-      ...untouched,
-      hint: "Check you are reaching the right server, then put its fingerprint in 'host-fingerprint' (on the server: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) or its known_hosts line in 'known-hosts'."
-    })
-  }
-  if (/authentication methods failed/i.test(error.message)) {
-    const methods = [settings.privateKey && 'publickey', settings.password && 'password'].filter(Boolean).join(' and ')
-    return new ConnectionError(`The server ${where} refused the login (tried ${methods}).`, {
-      ...untouched,
-      hint: `Check 'username' and that the key's public half is in ~${settings.username}/.ssh/authorized_keys on the server.`
-    })
-  }
-  if (/passphrase|decrypt|parse privateKey/i.test(error.message)) {
-    return new ConnectionError(`Could not read 'private-key': ${error.message}.`, { ...untouched, hint: "Check 'private-key' and 'passphrase'." })
-  }
-  return new ConnectionError(`Could not connect to ${where}: ${error.message}.`, {
-    ...untouched,
-    hint: "Check 'host' and 'port', that sshd runs there, and that the runner can reach it (firewall)."
-  })
 }

@@ -24,12 +24,14 @@ export interface SummaryInput {
   host: string
   report: Report
   error?: ActionError
+  /** Replaces the default headline (the post step's repair report). */
+  title?: string
   /** Secrets to blank out of anything that came from the server (log tail, error text). */
   redact: (text: string) => string
 }
 
-export function renderSummary({ appName, host, report, error, redact }: SummaryInput): string {
-  const title = error ? `❌ Deploy of ${appName} to ${host} failed` : `✅ ${appName} deployed to ${host}`
+export function renderSummary({ appName, host, report, error, title: customTitle, redact }: SummaryInput): string {
+  const title = customTitle ?? (error ? `❌ Deploy of ${appName} to ${host} failed` : `✅ ${appName} deployed to ${host}`)
   const parts = [`<h2>${escapeHtml(title)}</h2>\n`]
   if (error) parts.push(failureSection(error, redact))
   parts.push(

@@ -1,5 +1,5 @@
 /** A recording fake of the project's own Remote interface, for unit tests of the deploy sequence. */
-import type { ExecResult, Remote, RemoteCommand, Tunnel } from '../../src/remote.js'
+import type { ExecResult, HeldCommand, Remote, RemoteCommand, Tunnel } from '../../src/remote.js'
 
 type Responder = ExecResult | ((command: RemoteCommand) => ExecResult)
 
@@ -25,6 +25,11 @@ export class FakeRemote implements Remote {
     this.commands.push(command)
     const responder = this.responders.get(command.label) ?? ok('')
     return typeof responder === 'function' ? responder(command) : responder
+  }
+
+  async hold(command: RemoteCommand): Promise<HeldCommand> {
+    const result = await this.exec(command)
+    return { firstLine: result.stdout.split('\n')[0], release: async () => result }
   }
 
   async upload(localPath: string, remotePath: string): Promise<void> {

@@ -53,7 +53,7 @@ function setup(probe: string, running: string[] = []) {
     .on('read TCP connections', ok(''))
   const report = new Report()
   const runtime = new JarRuntime(settings, remote, { path: '/tmp/x.jar', sha256: SHA, size: 10 })
-  const run = () => deploy({ settings, remote, runtime, report, run: { actor: 'me', runUrl: '', commit: '' } })
+  const run = () => deploy({ settings, remote, runtime, report, run: { actor: 'me', runUrl: '', commit: '' }, progress: () => {} })
   return { remote, report, run }
 }
 

@@ -31,6 +31,11 @@ export class JarRuntime implements AppRuntime {
     this.release = artifact.sha256
   }
 
+  /** A runtime that can only inspect and stop slots (the post step's repair), with no jar at hand. */
+  static forCleanup(settings: Settings, remote: Remote): JarRuntime {
+    return new JarRuntime(settings, remote, { path: '', sha256: '', size: 0 })
+  }
+
   /** Uploads the jar unless the same release is already there. */
   async prepare(): Promise<string> {
     const { layout, artifact } = this

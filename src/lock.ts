@@ -1,0 +1,32 @@
+/** Takes the deploy lock for this app on the server, or says who holds it. */
+import { LOCK_BUSY_EXIT, holdLock } from './commands/lock.js'
+import type { RunInfo } from './deploy-steps.js'
+import { DeployError, RemoteCommandError } from './errors.js'
+import type { HeldCommand, Remote } from './remote.js'
+import type { Settings } from './settings.js'
+
+export async function acquireLock(remote: Remote, settings: Settings, run: RunInfo): Promise<HeldCommand> {
+  const owner = JSON.stringify({ runUrl: run.runUrl, actor: run.actor, commit: run.commit, since: new Date().toISOString() })
+  const held = await remote.hold(holdLock(settings.remoteDir, settings.lockTimeoutMs, owner))
+  if (held.firstLine === 'locked') return held
+  const result = await held.release()
+  if (result.code === LOCK_BUSY_EXIT) throw busy(settings, result.stdout.split('\n')[1] ?? '')
+  throw new RemoteCommandError('deploy lock', result.code, `${result.stderr}\n${result.stdout}`, {
+    serverState: 'Nothing was changed on the server.',
+    hint: /flock: (command )?not found|flock: not found/.test(result.stderr) ? "Install util-linux (it provides 'flock') on the server." : undefined
+  })
+}
+
+function busy(settings: Settings, ownerLine: string): DeployError {
+  let holder = 'another run'
+  try {
+    const owner = JSON.parse(ownerLine) as { runUrl?: string; actor?: string; since?: string }
+    holder = `${owner.runUrl || 'a run'} by ${owner.actor || 'someone'} since ${owner.since}`
+  } catch {
+    // An owner file from an older or foreign writer: name no holder.
+  }
+  return new DeployError(`Another deploy of ${settings.appName} holds the lock on the server: ${holder}. Waited ${settings.lockTimeoutMs / 1000} s.`, {
+    serverState: 'Nothing was changed by this run; the other deploy is in progress.',
+    hint: "Wait for it to finish and run again, raise 'lock-timeout', or use a workflow 'concurrency' group so runs queue."
+  })
+}
