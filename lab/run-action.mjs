@@ -9,48 +9,74 @@ import { repoRoot } from './sample-app.mjs'
 export const distEntry = join(repoRoot, 'dist', 'index.js')
 
 /**
- * @param {Record<string, string>} inputs action inputs by their action.yml names
- * @param {Record<string, string>} [extraEnv]
- * @returns {Promise<{ code: number | null, stdout: string, stderr: string, outputs: Record<string, string>, summary: string }>}
+ * @typedef {{ code: number | null, signal: string | null, stdout: string, stderr: string, outputs: Record<string, string>, summary: string, state: Record<string, string> }} ActionRun
+ * @typedef {{ extraEnv?: Record<string, string>, state?: Record<string, string>, interrupt?: { when: RegExp, signal?: NodeJS.Signals, run?: () => unknown } }} RunOptions
  */
-export async function runAction(inputs, extraEnv = {}) {
+
+/**
+ * Runs the main step, or the post step when `state` (what the main step saved) is given.
+ * `interrupt`, once stdout matches `when`, sends `signal` (as a runner does when a job is cancelled or
+ * dies) and/or calls `run` (to break something while the action works).
+ * @param {Record<string, string>} inputs action inputs by their action.yml names
+ * @param {RunOptions} [options]
+ * @returns {Promise<ActionRun>}
+ */
+export async function runAction(inputs, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
+  const stateFile = join(dir, 'state')
+  for (const file of [outputFile, summaryFile, stateFile]) writeFileSync(file, '')
   /** @type {Record<string, string>} */
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     GITHUB_REPOSITORY: 'acme/shop',
     GITHUB_ACTOR: 'octocat',
     GITHUB_RUN_ID: '42',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_SHA: 'deadbeef',
-    ...extraEnv
+    ...options.extraEnv
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
   try {
-    const { code, stdout, stderr } = await spawnNode(env)
-    return { code, stdout, stderr, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
+    const { code, signal, stdout, stderr } = await spawnNode(env, options.interrupt)
+    return {
+      code, signal, stdout, stderr,
+      outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+      state: parseOutputs(readFileSync(stateFile, 'utf8'))
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-/** @param {Record<string, string>} env */
-function spawnNode(env) {
+/**
+ * @param {Record<string, string>} env @param {RunOptions['interrupt']} interrupt
+ * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }>}
+ */
+function spawnNode(env, interrupt) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
+    let interrupted = false
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      if (interrupt && !interrupted && interrupt.when.test(stdout)) {
+        interrupted = true
+        if (interrupt.signal) child.kill(interrupt.signal)
+        interrupt.run?.()
+      }
+    })
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
 }
 

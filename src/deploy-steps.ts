@@ -1,7 +1,7 @@
 /** The server-side steps shared by every mode: state, nginx switch and restore, verification, drain, record. */
 import { removeFile, writeFileAtomic } from './commands/files.js'
 import { nginxReload, nginxTest, renderInclude } from './commands/nginx.js'
-import { DeployError } from './errors.js'
+import { DeployError, lastLines } from './errors.js'
 import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
 import { layoutOf } from './layout.js'
 import { openConnections, parseTcpTable, readTcpTables } from './proc-net.js'
@@ -54,15 +54,21 @@ export class DeploySteps {
     await runChecked(this.remote, nginxReload(nginx.reloadCommand, sudo))
   }
 
-  /** Puts the include back as it was (or removes it if there was none) and reloads nginx. */
-  async restoreNginx(previousText: string | null, sudo: boolean): Promise<void> {
+  /**
+   * Puts the include back as it was (or removes it if there was none) and reloads nginx. A failing
+   * reload is reported rather than thrown: nginx then keeps the configuration it last loaded.
+   */
+  async restoreNginx(previousText: string | null, sudo: boolean): Promise<string> {
     const { nginx } = this.settings
     const restore = previousText === null
       ? removeFile(nginx.include, sudo)
       : writeFileAtomic(nginx.include, previousText, sudo, 'restore nginx include')
     await runChecked(this.remote, restore)
     await runChecked(this.remote, nginxTest(nginx.testCommand, sudo))
-    await runChecked(this.remote, nginxReload(nginx.reloadCommand, sudo))
+    const reload = await this.remote.exec(nginxReload(nginx.reloadCommand, sudo))
+    if (reload.code === 0) return 'the nginx include was restored and nginx reloaded'
+    const why = lastLines(`${reload.stderr}\n${reload.stdout}`, 2) || `exit code ${reload.code}`
+    return `the nginx include was restored, but reloading nginx failed (${why}), so nginx keeps the configuration it last loaded`
   }
 
   /** Asks nginx (through the tunnel) until it answers like a healthy app; nginx reloads asynchronously. */

@@ -106,8 +106,11 @@ async function withRollback(steps: DeploySteps, ctx: DeployContext, plan: SlotPl
     const repairs: string[] = []
     ctx.report.logTail = await ctx.runtime.diagnostics(plan.target.color).catch(() => '')
     if (nginxTouched) {
-      await ctx.report.cleanupStep('Restore nginx include', async () => steps.restoreNginx(server.includeText, sudo))
-        .then(() => repairs.push('the nginx include was restored and nginx reloaded'))
+      await ctx.report.cleanupStep('Restore nginx include', async note => {
+        const outcome = await steps.restoreNginx(server.includeText, sudo)
+        note(outcome)
+        return outcome
+      }).then(outcome => repairs.push(outcome))
         .catch((restoreError: Error) => repairs.push(`restoring the nginx include FAILED (${restoreError.message}); check ${ctx.settings.nginx.include} by hand`))
     }
     await ctx.report.cleanupStep(`Stop new version (${plan.target.color})`, async note => note(await ctx.runtime.stop(plan.target.color)))

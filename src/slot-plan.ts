@@ -30,7 +30,10 @@ export function planSlots(state: ServerState, ours: Record<Color, boolean>, slot
     warnings.push(`nginx routes to the ${state.routed.color} slot (port ${state.routed.port}) but nothing answers there; deploying into it.`)
     targetColor = state.routed.color
   } else {
-    targetColor = COLORS.find(color => !state.listening[color]) ?? 'blue'
+    // No include: a single running app of ours is what nginx served before the include went missing.
+    const running = COLORS.filter(color => state.listening[color] && ours[color])
+    if (running.length === 1) live = slot(running[0])
+    targetColor = live ? otherColor(live.color) : (COLORS.find(color => !state.listening[color]) ?? 'blue')
   }
   const recorded = (state.recordedState?.active as { color?: string } | undefined)?.color
   if (live && recorded && recorded !== live.color) {
