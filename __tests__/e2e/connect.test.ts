@@ -68,6 +68,31 @@ describe('connection', () => {
     expect(run.stdout).toContain(lab.hostFingerprint)
   })
 
+  it('connects through a jump host, verifying both host keys', async () => {
+    const run = await runAction(inputs({
+      'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint,
+      'proxy-host': lab.host, 'proxy-port': String(lab.sshPort), 'proxy-host-fingerprint': lab.hostFingerprint
+    }))
+    expect(run.outputs.result).toBe('deployed')
+    expect(run.summary).toMatch(/bgdeploy@127\.0\.0\.1:\d+ via 127\.0\.0\.1:\d+/)
+  })
+
+  it('refuses a jump host whose host key does not match', async () => {
+    const run = await runAction(inputs({
+      'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint,
+      'proxy-host': lab.host, 'proxy-port': String(lab.sshPort), 'proxy-host-fingerprint': 'SHA256:' + 'C'.repeat(43)
+    }))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/Refused to log in to the jump host bgdeploy@127\.0\.0\.1:\d+/)
+    expect(run.stdout).toContain("'proxy-host-fingerprint'")
+  })
+
+  it('connects without host key verification only when told to, with a warning', async () => {
+    const run = await runAction(inputs({ 'private-key': lab.privateKey, 'insecure-skip-host-key-check': 'true' }))
+    expect(run.outputs.result).toBe('deployed')
+    expect(run.stdout).toContain(`::warning::insecure-skip-host-key-check is true: the server's host key (${lab.hostFingerprint}) was not verified`)
+  })
+
   it('says which methods the server refused for a wrong key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wrong-key-'))
     try {
