@@ -41,6 +41,7 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
   plan.warnings.forEach(warning => report.warn(warning))
   report.before = plan.live
   const sudo = settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
+  if (sudo && server.sudo !== 'ok') throw sudoRefused(server.sudo)
 
   await report.step(runtime.prepareStep, async note => note(await runtime.prepare()))
   report.release = runtime.release
@@ -84,6 +85,13 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
     note(await runtime.prune([runtime.release, ...(previousRelease ? [previousRelease] : [])]))
   })
   return { live: plan.target, previous: plan.live }
+}
+
+function sudoRefused(said: string): DeployError {
+  return new DeployError(`The nginx steps need 'sudo -n', which the login user cannot use: ${said.split('\n')[0] || 'no answer'}.`, {
+    serverState: 'Nothing was changed on the server; the live version keeps serving.',
+    hint: "Give the login user passwordless sudo for the nginx steps (see the README), log in as a user that may run them, or set 'sudo: false' if it can without sudo."
+  })
 }
 
 function missingProgram(runtime: AppRuntime): DeployError {

@@ -20,7 +20,8 @@ if [ -r "$include" ]; then echo present; elif [ -e "$include" ]; then echo unrea
 echo "== include"; cat -- "$include" 2>/dev/null; echo
 echo "== state"; cat -- "$dir/state.json" 2>/dev/null
 echo "== tcp"; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null
-echo "== program"; command -v "$program" || true`
+echo "== program"; command -v "$program" || true
+echo "== sudo"; { sudo -n true 2>&1 && echo ok; } || true`
 
 export function probeServer(include: string, remoteDir: string, program: string): RemoteCommand {
   return { label: 'read server state', argv: script(PROBE, [include, remoteDir, program]), timeoutMs: 30_000 }
@@ -50,6 +51,8 @@ export interface ServerState {
   listening: Record<Color, boolean>
   recordedState: Record<string, unknown> | null
   programFound: boolean
+  /** What `sudo -n true` said: 'ok', or why not (needs a password, not installed). */
+  sudo: string
 }
 
 export function readServerState(output: string, slots: Slots, template: string): ServerState {
@@ -70,7 +73,8 @@ export function readServerState(output: string, slots: Slots, template: string):
     routed: includeText === null ? null : routedSlot(includeText, slots, template, listening),
     listening,
     recordedState: parseJson(sections.get('state')),
-    programFound: (sections.get('program') ?? '').trim() !== ''
+    programFound: (sections.get('program') ?? '').trim() !== '',
+    sudo: (sections.get('sudo') ?? '').trim()
   }
 }
 

@@ -1,6 +1,6 @@
 /** Connecting and authenticating against the lab's real sshd: every credential form, and every refusal. */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLab, type Lab } from '../../lab/lab.mjs'
@@ -91,6 +91,38 @@ describe('connection', () => {
     const run = await runAction(inputs({ 'private-key': lab.privateKey, 'insecure-skip-host-key-check': 'true' }))
     expect(run.outputs.result).toBe('deployed')
     expect(run.stdout).toContain(`::warning::insecure-skip-host-key-check is true: the server's host key (${lab.hostFingerprint}) was not verified`)
+  })
+
+  it('stops before changing anything when the login user would need a sudo password', async () => {
+    const remoteDir = mkdtempSync(join(tmpdir(), 'nosudo-'))
+    chownSync(remoteDir, Number(execFileSync('id', ['-u', 'bgnosudo'], { encoding: 'utf8' })), 0)
+    try {
+      const run = await runAction(inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, username: 'bgnosudo', 'remote-dir': remoteDir }))
+      expect(run.code).toBe(1)
+      expect(run.stdout).toMatch(/::error::The nginx steps need 'sudo -n', which the login user cannot use: sudo: a password is required/)
+      expect(run.stdout).toContain('Nothing was changed on the server')
+    } finally {
+      rmSync(remoteDir, { recursive: true, force: true })
+    }
+  })
+
+  it('says what happened when the server disk is full', async () => {
+    const tiny = mkdtempSync(join(tmpdir(), 'tinyfs-'))
+    const bigJar = join(mkdtempSync(join(tmpdir(), 'bigjar-')), 'big.jar')
+    writeFileSync(bigJar, Buffer.alloc(2 * 1048576, 7))
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny])
+    try {
+      chownSync(tiny, lab.uid, 0)
+      const run = await runAction(inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, jar: bigJar, 'remote-dir': tiny }))
+      expect(run.code).toBe(1)
+      expect(run.stdout).toMatch(/::error::Uploading the jar \(2\.0 MiB\) failed: .*; the server has only [\d.]+ MiB free there/)
+      expect(run.stdout).toContain('the partial upload was removed')
+      expect(execFileSync('find', [tiny, '-name', '*.part'], { encoding: 'utf8' })).toBe('')
+    } finally {
+      execFileSync('umount', [tiny])
+      rmSync(tiny, { recursive: true, force: true })
+      rmSync(bigJar, { force: true })
+    }
   })
 
   it('says which methods the server refused for a wrong key', async () => {

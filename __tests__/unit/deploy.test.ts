@@ -10,14 +10,15 @@ import { FakeRemote, fail, ok } from '../support/fake-remote.js'
 const SHA = 'a'.repeat(64)
 const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase()} 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0`
 
-function probeOutput({ include, listening = [] }: { include?: string; listening?: number[] }): string {
+function probeOutput({ include, listening = [], sudo = 'ok' }: { include?: string; listening?: number[]; sudo?: string }): string {
   return [
     '== uid', '1000',
     '== include-status', include === undefined ? 'missing' : 'present',
     '== include', include ?? '',
     '== state',
     '== tcp', ...listening.map(LISTEN),
-    '== program', '/usr/bin/java'
+    '== program', '/usr/bin/java',
+    '== sudo', sudo
   ].join('\n')
 }
 
@@ -118,6 +119,15 @@ describe('deploy sequence', () => {
     const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), ['blue'])
     await expect(run()).rejects.toThrow(/Port 8081 \(the idle green slot\) is held by a process that this action did not start/)
     expect(remote.labels()).toEqual(['read server state', 'check new version is running', 'check new version is running'])
+  })
+
+  it('stops before changing anything when the nginx steps would need a sudo password', async () => {
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], sudo: 'sudo: a password is required' }), ['blue'])
+    await expect(run()).rejects.toMatchObject({
+      message: "The nginx steps need 'sudo -n', which the login user cannot use: sudo: a password is required.",
+      serverState: 'Nothing was changed on the server; the live version keeps serving.'
+    })
+    expect(remote.labels()).not.toContain('prepare release directory')
   })
 
   it('replaces a leftover process of ours in the idle slot', async () => {

@@ -47,3 +47,12 @@ done`
 export function pruneOldest(dir: string, keep: number, protectedNames: string[]): RemoteCommand {
   return { label: 'prune old releases', argv: script(PRUNE, [dir, String(keep), ...protectedNames]) }
 }
+
+export function removeQuietly(path: string): RemoteCommand {
+  return { label: 'remove partial upload', argv: ['rm', '-f', '--', path] }
+}
+
+/** `df -Pk` of the filesystem holding `path`: the last line's fourth field is the free KiB. */
+export function freeSpace(path: string): RemoteCommand {
+  return { label: 'check free disk space', argv: ['df', '-Pk', '--', path] }
+}

@@ -1,6 +1,7 @@
 /** Jar mode: upload the jar, run it with java in a slot directory, track it by PID and marker. */
 import { appAlive, logTail, slotMarker, startJar, stopApp } from '../commands/app.js'
-import { finishUpload, prepareRelease, pruneOldest } from '../commands/files.js'
+import { finishUpload, freeSpace, prepareRelease, pruneOldest, removeQuietly } from '../commands/files.js'
+import { DeployError } from '../errors.js'
 import { layoutOf, type Layout } from '../layout.js'
 import { runChecked, type Remote } from '../remote.js'
 import { COLORS, type Color } from '../server-state.js'
@@ -44,7 +45,7 @@ export class JarRuntime implements AppRuntime {
     const existing = await runChecked(this.remote, prepareRelease(releaseDir, jar, COLORS.map(color => layout.slotDir(color))))
     if (existing.trim() === artifact.sha256) return 'already on the server, not uploaded again'
     const begin = Date.now()
-    await this.remote.upload(artifact.path, `${jar}.part`)
+    await this.remote.upload(artifact.path, `${jar}.part`).catch(error => this.uploadFailed(error as Error, `${jar}.part`))
     await runChecked(this.remote, finishUpload(`${jar}.part`, jar, artifact.sha256))
     const seconds = Math.max(1, Date.now() - begin) / 1000
     return `${(artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
@@ -82,6 +83,19 @@ export class JarRuntime implements AppRuntime {
     const names = protectedReleases.map(sha => this.layout.releaseName(sha))
     const removed = (await runChecked(this.remote, pruneOldest(this.layout.releasesDir, this.settings.keepReleases, names))).trim()
     return removed ? `removed ${removed.split('\n').length} old release(s)` : ''
+  }
+
+  /** SFTP reports a full disk as a bare "Failure", so the free space is looked up to say what happened. */
+  private async uploadFailed(error: Error, partPath: string): Promise<never> {
+    await this.remote.exec(removeQuietly(partPath))
+    const free = await this.remote.exec(freeSpace(this.layout.releasesDir))
+    const freeMiB = Number(free.stdout.trim().split('\n').pop()?.split(/\s+/)[3]) / 1024
+    const needMiB = this.artifact.size / 1048576
+    const full = Number.isFinite(freeMiB) && freeMiB < needMiB * 1.1
+    throw new DeployError(`Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ${error.message}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`, {
+      serverState: 'Nothing was changed on the server; the partial upload was removed and the live version keeps serving.',
+      hint: full ? `Free disk space on the server under ${this.settings.remoteDir}, or lower 'keep-releases'.` : 'Check the connection and the permissions of remote-dir, then run again.'
+    })
   }
 
   private marker(color: Color): string {
