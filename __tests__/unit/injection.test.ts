@@ -1,0 +1,69 @@
+/**
+ * Every command builder, fed hostile strings in every value a user controls, produces argv that a real
+ * shell reads back element for element: each hostile string arrives as one literal argument, and none
+ * is pasted into a constant script.
+ */
+import { execFileSync } from 'node:child_process'
+import fc from 'fast-check'
+import { appAlive, logTail, startJar, stopApp } from '../../src/commands/app.js'
+import { imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop } from '../../src/commands/docker.js'
+import { finishUpload, freeSpace, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
+import { holdLock } from '../../src/commands/lock.js'
+import { nginxReload, nginxTest } from '../../src/commands/nginx.js'
+import type { RemoteCommand } from '../../src/remote.js'
+import { probeServer } from '../../src/server-state.js'
+import { shellJoin } from '../../src/shell.js'
+
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1 }),
+  fc.constantFrom('; rm -rf /', '$(id)', '`id`', "'", '"', 'a\nb', '\\', '*', '~root', '$HOME', '&& id', '| id', '> /tmp/x', '-rf', '--', 'é✓ ☃', '%s%n')
+).filter(s => !s.includes('\0'))
+
+/** Each builder with every user-controlled value taken from `v`. */
+const builders: [string, (v: string) => RemoteCommand][] = [
+  ['startJar', v => startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v }, [['K', v]])],
+  ['stopApp', v => stopApp(v, v, 1000)],
+  ['appAlive', v => appAlive(v, v)],
+  ['logTail', v => logTail(v, 10)],
+  ['prepareRelease', v => prepareRelease(v, v, [v])],
+  ['finishUpload', v => finishUpload(v, v, v)],
+  ['writeFileAtomic', v => writeFileAtomic(v, v, true)],
+  ['removeFile', v => removeFile(v, false)],
+  ['pruneOldest', v => pruneOldest(v, 3, [v])],
+  ['freeSpace', v => freeSpace(v)],
+  ['nginxTest', v => nginxTest([v, v], true)],
+  ['nginxReload', v => nginxReload([v], false)],
+  ['probeServer', v => probeServer(v, v, v)],
+  ['holdLock', v => holdLock(v, 1000, v)],
+  ['login', v => login([v], v, v, v)],
+  ['logout', v => logout([v], v)],
+  ['pull', v => pull([v], v)],
+  ['imageInfo', v => imageInfo([v], v)],
+  ['inspectContainers', v => inspectContainers([v], [v, v])],
+  ['runContainer', v => runContainer([v], { name: v, labels: { k: v }, hostPort: 1, appPort: 2, runArgs: [v], image: v }, [['K', v]], v)],
+  ['logs', v => logs([v], v, 5)],
+  ['stop', v => stop([v], v, 1000)],
+  ['remove', v => remove([v], v)],
+  ['listImages', v => listImages([v], v)],
+  ['removeImage', v => removeImage([v], v)]
+]
+
+/** The arguments a real shell passes on after parsing `line` (each printed NUL-terminated). */
+function parsedByShell(line: string): string[] {
+  return execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' }).split('\0').slice(0, -1)
+}
+
+function scriptsOf(argv: string[]): string[] {
+  return argv.filter((_arg, i) => argv[i - 1] === '-c')
+}
+
+describe.each(builders)('%s', (_name, build) => {
+  it('passes every hostile value as one literal argument', () => {
+    fc.assert(fc.property(hostile, value => {
+      const { argv } = build(value)
+      expect(parsedByShell(shellJoin(argv))).toEqual(argv)
+      // A script passed to `sh -c` is constant: the same whatever the values are.
+      expect(scriptsOf(argv)).toEqual(scriptsOf(build('plain').argv))
+    }), { numRuns: 40 })
+  })
+})
