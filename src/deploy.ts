@@ -87,6 +87,8 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
   return { live: plan.target, previous: plan.live }
 }
 
+const NEVER = new AbortController().signal
+
 function sudoRefused(said: string): DeployError {
   return new DeployError(`The nginx steps need 'sudo -n', which the login user cannot use: ${said.split('\n')[0] || 'no answer'}.`, {
     serverState: 'Nothing was changed on the server; the live version keeps serving.',
@@ -120,6 +122,9 @@ async function withRollback(steps: DeploySteps, ctx: DeployContext, plan: SlotPl
         return outcome
       }).then(outcome => repairs.push(outcome))
         .catch((restoreError: Error) => repairs.push(`restoring the nginx include FAILED (${restoreError.message}); check ${ctx.settings.nginx.include} by hand`))
+      // Requests nginx already sent to the new version must finish before it is stopped.
+      await ctx.report.cleanupStep(`Drain new version (${plan.target.color})`, async note => note(await steps.drain(plan.target, NEVER)))
+        .catch(() => {})
     }
     await ctx.report.cleanupStep(`Stop new version (${plan.target.color})`, async note => note(await ctx.runtime.stop(plan.target.color)))
       .then(() => repairs.push(`the new version on ${plan.target.color} was stopped`))

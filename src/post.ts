@@ -50,6 +50,7 @@ async function repair(settings: Settings, remote: SshRemote, report: Report, pro
   const sudo = settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
   if (server.includeText !== progress.includeBefore) {
     await report.step('Restore nginx include', async note => note(await steps.restoreNginx(progress.includeBefore, sudo)))
+    await report.step(`Drain new version (${target.color})`, async note => note(await steps.drain(target, new AbortController().signal)))
   } else report.skip('Restore nginx include', 'nginx still routes as before the interrupted run')
   await report.step(`Stop new version (${target.color})`, async note => note(await runtime.stop(target.color)))
   report.before = report.after = server.routed && server.includeText === progress.includeBefore ? { color: server.routed.color, port: server.routed.port } : null

@@ -66,6 +66,22 @@ describe('failure matrix: the new version and nginx', () => {
     await recovers('v4')
   })
 
+  it('check through nginx fails after the switch', async () => {
+    const before = await f.includeText()
+    const { run, failed } = await f.underLoad(await f.inputs('v5', { 'verify-url': `http://127.0.0.1:${f.lab.nginxPort}/no-such-page` }))
+    expect(failed).toEqual([])
+    expect(errorOf(run)).toMatch(/nginx did not answer like a healthy app at http:\/\/127\.0\.0\.1:\d+\/no-such-page after the switch \(last: HTTP 404, expected 200\)/)
+    expect(errorOf(run)).toMatch(/the nginx include was restored and nginx reloaded; the new version on \w+ was stopped/)
+    expect(await f.includeText()).toBe(before)
+    expect(await f.servedVersion()).toBe(live)
+  })
+
+  it('java missing on the server', async () => {
+    const { run, failed } = await f.underLoad(await f.inputs('v5', { 'java-command': '/opt/no-jdk/bin/java' }))
+    expect(failed).toEqual([])
+    expect(errorOf(run)).toMatch(/'\/opt\/no-jdk\/bin\/java' was not found on the server's PATH for the login user\.\nServer state: Nothing was changed/)
+  })
+
   it('idle port taken by a foreign process', async () => {
     const idle = f.lab.ports[live === 'v4' ? 1 : 0]
     const pidFile = `${f.lab.remoteRoot}/foreign.pid`

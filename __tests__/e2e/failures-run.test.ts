@@ -63,7 +63,9 @@ describe('failure matrix: the run and the connection', () => {
 
   it('runner dies after nginx was switched but before verification: the post step switches back', async () => {
     const before = await f.includeText()
-    const { run, failed } = await f.underLoad(await f.inputs('v3'), { interrupt: { when: /▶ Verify through nginx/, signal: 'SIGKILL' } })
+    // A slow verification URL keeps the run inside the window when the kill lands, however busy the machine.
+    const slowVerify = { 'verify-url': `http://127.0.0.1:${f.lab.nginxPort}/slow?ms=3000` }
+    const { run, failed } = await f.underLoad(await f.inputs('v3', slowVerify), { interrupt: { when: /▶ Verify through nginx/, signal: 'SIGKILL' } })
     expect(run.signal).toBe('SIGKILL')
     expect(failed).toEqual([])
     expect(JSON.parse(run.state.repair)).toMatchObject({ phase: 'started', includeBefore: before })
