@@ -5,9 +5,11 @@ import { DeployError, lastLines } from './errors.js'
 import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
 import { layoutOf } from './layout.js'
 import { openConnections, parseTcpTable, readTcpTables } from './proc-net.js'
-import { runChecked, type Remote } from './remote.js'
+import { appendHistory, cancelTimers, readHistory, runLater } from './commands/history.js'
+import { HISTORY_LIMIT, parseHistory, type HistoryEntry } from './record.js'
+import { runChecked, type Remote, type RemoteCommand } from './remote.js'
 import type { AppRuntime } from './runtimes/runtime.js'
-import { probeServer, readServerState, type ServerState } from './server-state.js'
+import { COLORS, probeServer, readServerState, type Color, type ServerState } from './server-state.js'
 import type { Settings } from './settings.js'
 import type { Slot } from './slot-plan.js'
 
@@ -30,12 +32,12 @@ export class DeploySteps {
     return readServerState(output, slots, nginx.template)
   }
 
-  async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal): Promise<HealthResult> {
+  async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal, timeoutMs = this.settings.health.timeoutMs): Promise<HealthResult> {
     const tunnel = await this.remote.openTunnel(target.port)
     try {
       return await waitHealthy({
         baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
-        settings: this.settings.health,
+        settings: { ...this.settings.health, timeoutMs },
         requiredSuccesses: this.settings.health.checksRequired,
         isAlive: () => this.runtime.isAlive(target.color),
         onAttempt,
@@ -103,6 +105,24 @@ export class DeploySteps {
       if (Date.now() >= deadline) return `gave up after ${Date.now() - begin} ms with ${open} connection(s) still open`
       await sleep(200)
     }
+  }
+
+  /** A kept-previous version is about to be replaced or switched back to: its pending stop must not fire. */
+  async cancelKeepTimers(): Promise<void> {
+    const layout = layoutOf(this.settings.remoteDir)
+    await runChecked(this.remote, cancelTimers(COLORS.map(color => layout.timerFile(color))))
+  }
+
+  async stopLater(color: Color, stop: RemoteCommand): Promise<void> {
+    await runChecked(this.remote, runLater(layoutOf(this.settings.remoteDir).timerFile(color), this.settings.keepPreviousMs, stop))
+  }
+
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    await runChecked(this.remote, appendHistory(layoutOf(this.settings.remoteDir).historyFile, entry, HISTORY_LIMIT))
+  }
+
+  async readHistory(): Promise<HistoryEntry[]> {
+    return parseHistory(await runChecked(this.remote, readHistory(layoutOf(this.settings.remoteDir).historyFile, HISTORY_LIMIT)))
   }
 
   async recordState(state: object): Promise<void> {

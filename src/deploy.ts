@@ -4,7 +4,8 @@ import { DeploySteps, type RunInfo } from './deploy-steps.js'
 import type { Remote } from './remote.js'
 import type { Report } from './report.js'
 import type { AppRuntime } from './runtimes/runtime.js'
-import type { ServerState } from './server-state.js'
+import { parseRecord } from './record.js'
+import type { Color, ServerState } from './server-state.js'
 import type { Settings } from './settings.js'
 import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
 
@@ -28,13 +29,19 @@ export interface DeployOutcome {
   previous: Slot | null
 }
 
-export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
+export interface DeployOptions {
+  /** A version kept running in this slot (keep-previous) that is the release to switch to: no restart. */
+  reuse?: { color: Color; release: string }
+}
+
+export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<DeployOutcome> {
   const { report, settings, runtime } = ctx
   const steps = new DeploySteps(settings, ctx.remote, runtime)
 
   const { server, plan } = await report.step('Read server state', async note => {
     const state = await steps.readServer()
     if (!state.programFound) throw missingProgram(runtime)
+    await steps.cancelKeepTimers()
     note(state.routed ? `nginx routes to ${state.routed.color} :${state.routed.port}` : 'no nginx include yet')
     return { server: state, plan: planSlots(state, await runtime.ourSlots(), settings.slots) }
   })
@@ -45,13 +52,15 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
 
   await report.step(runtime.prepareStep, async note => note(await runtime.prepare()))
   report.release = runtime.release
-  if (plan.staleInTarget) {
+  const reuse = plan.staleInTarget && options.reuse?.color === plan.target.color && options.reuse.release === runtime.release
+  if (plan.staleInTarget && !reuse) {
     await report.step(`Remove leftover in ${plan.target.color}`, async note => note(await runtime.stop(plan.target.color)))
   }
 
   const startedAt = Date.now()
   ctx.progress({ phase: 'started', target: plan.target, includeBefore: server.includeText })
-  await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await runtime.start(plan.target)))
+  if (reuse) report.skip(`Start new version on ${plan.target.color} :${plan.target.port}`, 'still running (keep-previous): switching back without a restart')
+  else await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await runtime.start(plan.target)))
   await withRollback(steps, ctx, plan, server, sudo, async () => {
     await report.step('Health check', async note => {
       const result = await steps.healthCheck(plan.target, attempt => report.healthAttempts.push(attempt), report.cancelled)
@@ -69,25 +78,37 @@ export async function deploy(ctx: DeployContext): Promise<DeployOutcome> {
   ctx.progress({ phase: 'switched' })
   report.after = plan.target
 
-  if (plan.live) {
-    const old = plan.live
-    await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old, report.cancelled)))
-    await report.step(`Stop old version (${old.color})`, async note => note(await runtime.stop(old.color)))
-  }
-  const previousRelease = (server.recordedState?.active as { release?: string } | undefined)?.release
+  if (plan.live) await retire(ctx, steps, plan.live)
+  const before = parseRecord(server.recordedState)?.active
   await report.step('Record state', async note => {
     await steps.recordState({
       app: settings.appName,
-      active: { ...plan.target, release: runtime.release, since: new Date().toISOString() },
-      previous: plan.live ? { ...plan.live, release: previousRelease ?? null } : null,
+      mode: runtime.mode,
+      active: { ...plan.target, release: runtime.release, ref: runtime.ref, since: new Date().toISOString() },
+      previous: plan.live ? { ...plan.live, release: before?.release ?? '', ref: before?.ref } : null,
       deployedBy: ctx.run
     })
-    note(await runtime.prune([runtime.release, ...(previousRelease ? [previousRelease] : [])]))
+    note(await runtime.prune([runtime.release, ...(before?.release ? [before.release] : [])]))
   })
   return { live: plan.target, previous: plan.live }
 }
 
 const NEVER = new AbortController().signal
+
+/** The old version: drained and stopped, or with keep-previous left running and stopped later by a timer. */
+async function retire(ctx: DeployContext, steps: DeploySteps, old: Slot): Promise<void> {
+  const { report, settings, runtime } = ctx
+  if (settings.keepPreviousMs > 0) {
+    const seconds = Math.round(settings.keepPreviousMs / 1000)
+    await report.step(`Keep old version (${old.color}) for ${seconds} s`, async note => {
+      await steps.stopLater(old.color, await runtime.stopLater(old.color))
+      note('a timer on the server stops it then, unless a rollback switches back to it')
+    })
+    return
+  }
+  await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old, report.cancelled)))
+  await report.step(`Stop old version (${old.color})`, async note => note(await runtime.stop(old.color)))
+}
 
 function sudoRefused(said: string): DeployError {
   return new DeployError(`The nginx steps need 'sudo -n', which the login user cannot use: ${said.split('\n')[0] || 'no answer'}.`, {

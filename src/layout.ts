@@ -9,6 +9,9 @@ export interface Layout {
   pidFile(color: Color): string
   logFile(color: Color): string
   stateFile: string
+  historyFile: string
+  /** PID of the keep-previous timer that will stop this slot's old version. */
+  timerFile(color: Color): string
 }
 
 export function layoutOf(remoteDir: string): Layout {
@@ -21,6 +24,8 @@ export function layoutOf(remoteDir: string): Layout {
     slotDir,
     pidFile: color => `${slotDir(color)}/app.pid`,
     logFile: color => `${slotDir(color)}/app.log`,
-    stateFile: `${remoteDir}/state.json`
+    stateFile: `${remoteDir}/state.json`,
+    historyFile: `${remoteDir}/history.jsonl`,
+    timerFile: color => `${slotDir(color)}/keep-timer.pid`
   }
 }

@@ -2,14 +2,13 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { findJar } from './artifact.js'
-import { deploy, type DeployOutcome, type Progress } from './deploy.js'
+import type { Progress } from './deploy.js'
 import type { RunInfo } from './deploy-steps.js'
 import { ActionError } from './errors.js'
 import { acquireLock } from './lock.js'
 import type { HeldCommand } from './remote.js'
 import { Report } from './report.js'
-import { ImageRuntime } from './runtimes/image.js'
-import { JarRuntime } from './runtimes/jar.js'
+import { runOperation, type OperationOutcome } from './operations.js'
 import { readSettings, type Settings } from './settings.js'
 import { SshRemote } from './ssh.js'
 import { renderSummary } from './summary.js'
@@ -40,10 +39,9 @@ export async function run(): Promise<void> {
     const connected = remote
     const info = runInfo()
     const config = settings
-    lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
-    const runtime = jar ? new JarRuntime(settings, remote, jar) : new ImageRuntime(settings, remote)
-    const outcome = await deploy({ settings, remote, runtime, report, run: info, progress: saveProgress })
-    setOutputs('deployed', report, outcome)
+    if (settings.command !== 'status') lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
+    const outcome = await runOperation({ settings, remote, report, run: info, progress: saveProgress, jar })
+    setOutputs(outcome.kind === 'status' ? 'ok' : 'deployed', report, outcome)
     await writeSummary(settings, report)
   } catch (error) {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message ?? String(error))
@@ -77,9 +75,14 @@ function saveProgress(progress: Progress): void {
   core.saveState(REPAIR_STATE, JSON.stringify(progress))
 }
 
-function setOutputs(result: 'deployed' | 'failed', report: Report, outcome?: DeployOutcome): void {
-  const live = outcome?.live ?? report.after ?? report.before
-  const previous = outcome ? outcome.previous : null
+function setOutputs(result: 'deployed' | 'ok' | 'failed', report: Report, outcome?: OperationOutcome): void {
+  const live = report.after ?? report.before
+  const previous = outcome?.kind === 'deploy' ? outcome.previous : null
+  if (outcome?.kind === 'status') {
+    core.setOutput('history', JSON.stringify(outcome.history))
+    core.setOutput('releases', JSON.stringify(outcome.releases))
+    core.setOutput('healthy', String(outcome.healthy ?? ''))
+  }
   core.setOutput('result', result)
   core.setOutput('active-color', live?.color ?? '')
   core.setOutput('active-port', live?.port ?? '')
@@ -98,10 +101,20 @@ export async function writeSummary(settings: Settings | undefined, report: Repor
     host: settings?.connection.host ?? 'server',
     report,
     error,
-    title,
+    title: title ?? (error || !settings ? undefined : successTitle(settings)),
     redact: redactor(settings)
   })
   await core.summary.addRaw(text).write()
+}
+
+function successTitle({ command, appName, connection }: Settings): string {
+  const titles = {
+    deploy: `✅ ${appName} deployed to ${connection.host}`,
+    redeploy: `✅ ${appName} redeployed on ${connection.host}`,
+    rollback: `✅ ${appName} rolled back on ${connection.host}`,
+    status: `ℹ️ Status of ${appName} on ${connection.host}`
+  }
+  return titles[command]
 }
 
 export function redactor(settings: Settings | undefined): (text: string) => string {

@@ -39,7 +39,7 @@ export async function runPost(): Promise<void> {
 }
 
 async function repair(settings: Settings, remote: SshRemote, report: Report, progress: Extract<Progress, { phase: 'started' }>): Promise<void> {
-  const runtime = settings.artifact.kind === 'jar' ? JarRuntime.forCleanup(settings, remote) : new ImageRuntime(settings, remote)
+  const runtime = settings.artifact.kind === 'jar' ? JarRuntime.kept(settings, remote) : new ImageRuntime(settings, remote, '')
   const steps = new DeploySteps(settings, remote, runtime)
   const { target } = progress
   const server = await report.step('Read server state', async note => {

@@ -21,6 +21,7 @@ export class Report {
   release = ''
   logTail = ''
   timeToSwitchMs: number | null = null
+  readonly tables: { title: string; headers: string[]; rows: string[][] }[] = []
   private readonly startedAt = Date.now()
 
   constructor(
@@ -58,6 +59,11 @@ export class Report {
   skip(name: string, note: string): void {
     this.steps.push({ name, outcome: 'skipped', durationMs: 0, note })
     this.log(`- ${name}: ${note}`)
+  }
+
+  /** An extra table for the summary (status: kept releases, history). */
+  table(title: string, headers: string[], rows: string[][]): void {
+    this.tables.push({ title, headers, rows })
   }
 
   warn(text: string): void {

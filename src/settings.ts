@@ -50,10 +50,21 @@ export interface ImageSettings {
   keepImages: number
 }
 
-/** Exactly one of a jar (path or glob on the runner) or an image reference. */
-export type ArtifactSettings = { kind: 'jar'; pattern: string } | { kind: 'image'; ref: string }
+/**
+ * Exactly one of a jar (path or glob on the runner) or an image reference for `deploy`; for the other
+ * commands both are optional, since the server's state names what runs.
+ */
+export type ArtifactSettings = { kind: 'jar'; pattern: string } | { kind: 'image'; ref: string } | { kind: 'none' }
+
+export const COMMANDS = ['deploy', 'rollback', 'redeploy', 'status'] as const
+export type Command = (typeof COMMANDS)[number]
 
 export interface Settings {
+  command: Command
+  /** rollback: which kept release to go back to (sha256, digest or tag prefix); empty: the previous one. */
+  release: string
+  /** How long the old version keeps running after a switch, so a rollback is instant; 0: stop it at once. */
+  keepPreviousMs: number
   connection: ConnectionSettings
   appName: string
   remoteDir: string
@@ -84,14 +95,18 @@ export function readSettings(read: InputReader, repository = ''): Settings {
   if (!APP_NAME.test(appName)) {
     throw new InputError('app-name', appName, 'letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63 characters')
   }
+  const command = parseChoice('command', input('command', 'deploy'), COMMANDS)
   const connection = readConnection(input, read)
   const env = parseEnv('env', read('env'))
   const health = readHealth(input)
   return {
+    command,
+    release: readReleaseSelector(input('release')),
+    keepPreviousMs: parseDuration('keep-previous', input('keep-previous', '0')),
     connection,
     appName,
     remoteDir: parseRemotePath('remote-dir', input('remote-dir', `bluegreen/${appName}`)),
-    artifact: readArtifact(input('jar'), input('image')),
+    artifact: readArtifact(input('jar'), input('image'), command),
     slots: readSlots(input('ports', '8080,8081')),
     env,
     jarRuntime: {
@@ -111,11 +126,19 @@ export function readSettings(read: InputReader, repository = ''): Settings {
   }
 }
 
-function readArtifact(jar: string, image: string): ArtifactSettings {
+function readArtifact(jar: string, image: string, command: Command): ArtifactSettings {
   if (jar && image) throw new InputError('image', image, "either 'jar' or 'image', not both")
   if (image) return { kind: 'image', ref: parseImageRef('image', image) }
   if (jar) return { kind: 'jar', pattern: jar }
+  if (command !== 'deploy') return { kind: 'none' }
   throw new InputError('jar', '', "a path or glob of the jar to deploy (such as build/libs/*.jar), or set 'image'")
+}
+
+function readReleaseSelector(value: string): string {
+  if (value && !/^(sha256:)?[A-Za-z0-9_.-]{1,128}$/.test(value)) {
+    throw new InputError('release', value, 'a sha256 (or its first characters), an image digest sha256:..., or an image tag')
+  }
+  return value
 }
 
 function readImage(input: (name: string, fallback?: string) => string, read: InputReader): ImageSettings {

@@ -31,7 +31,7 @@ export interface SummaryInput {
 }
 
 export function renderSummary({ appName, host, report, error, title: customTitle, redact }: SummaryInput): string {
-  const title = customTitle ?? (error ? `❌ Deploy of ${appName} to ${host} failed` : `✅ ${appName} deployed to ${host}`)
+  const title = customTitle ?? (error ? `❌ ${appName} on ${host}: the run failed` : `✅ ${appName} deployed to ${host}`)
   const parts = [`<h2>${escapeHtml(title)}</h2>\n`]
   if (error) parts.push(failureSection(error, redact))
   parts.push(
@@ -51,6 +51,10 @@ export function renderSummary({ appName, host, report, error, title: customTitle
       String(index + 1), formatMs(attempt.atMs), attempt.status === null ? '—' : String(attempt.status),
       formatMs(attempt.latencyMs), `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
     ])))
+  }
+  for (const extra of report.tables) {
+    parts.push(`<h3>${escapeHtml(extra.title)}</h3>\n`)
+    parts.push(extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
   }
   if (report.warnings.length > 0) parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${escapeHtml(w)}</li>`).join('')}</ul>\n`)
   if (report.logTail) {

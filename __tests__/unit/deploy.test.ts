@@ -65,7 +65,7 @@ describe('deploy sequence', () => {
     expect(outcome.live).toEqual({ color: 'green', port: 8081 })
     expect(outcome.previous).toEqual({ color: 'blue', port: 8080 })
     expect(remote.labels()).toEqual([
-      'read server state', 'check new version is running', 'check new version is running', 'prepare release directory', 'verify upload',
+      'read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running', 'prepare release directory', 'verify upload',
       'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
       'read TCP connections', 'stop app', 'record state', 'prune old releases'
     ])
@@ -118,7 +118,7 @@ describe('deploy sequence', () => {
   it('refuses a foreign process on the idle port before changing anything', async () => {
     const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), ['blue'])
     await expect(run()).rejects.toThrow(/Port 8081 \(the idle green slot\) is held by a process that this action did not start/)
-    expect(remote.labels()).toEqual(['read server state', 'check new version is running', 'check new version is running'])
+    expect(remote.labels()).toEqual(['read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running'])
   })
 
   it('stops before changing anything when the nginx steps would need a sudo password', async () => {

@@ -5,9 +5,12 @@
  */
 import { execFileSync } from 'node:child_process'
 import fc from 'fast-check'
-import { appAlive, logTail, startJar, stopApp } from '../../src/commands/app.js'
-import { imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop } from '../../src/commands/docker.js'
-import { finishUpload, freeSpace, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
+import { appAlive, logTail, readPid, startJar, stopApp } from '../../src/commands/app.js'
+import {
+  containerId, imageExists, imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
+} from '../../src/commands/docker.js'
+import { finishUpload, freeSpace, listJarReleases, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
+import { appendHistory, cancelTimers, readHistory, runLater } from '../../src/commands/history.js'
 import { holdLock } from '../../src/commands/lock.js'
 import { nginxReload, nginxTest } from '../../src/commands/nginx.js'
 import type { RemoteCommand } from '../../src/remote.js'
@@ -22,7 +25,16 @@ const hostile = fc.oneof(
 /** Each builder with every user-controlled value taken from `v`. */
 const builders: [string, (v: string) => RemoteCommand][] = [
   ['startJar', v => startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v }, [['K', v]])],
-  ['stopApp', v => stopApp(v, v, 1000)],
+  ['stopApp', v => stopApp(v, v, 1000, v)],
+  ['readPid', v => readPid(v)],
+  ['listJarReleases', v => listJarReleases(v)],
+  ['appendHistory', v => appendHistory(v, { v }, 50)],
+  ['readHistory', v => readHistory(v, 50)],
+  ['runLater', v => runLater(v, 5000, stopApp(v, v, 1000, v))],
+  ['cancelTimers', v => cancelTimers([v, v])],
+  ['imageExists', v => imageExists([v], v)],
+  ['containerId', v => containerId([v], v)],
+  ['stopIfSame', v => stopIfSame([v], v, v, 1000)],
   ['appAlive', v => appAlive(v, v)],
   ['logTail', v => logTail(v, 10)],
   ['prepareRelease', v => prepareRelease(v, v, [v])],

@@ -43,10 +43,11 @@ export function slotMarker(appName: string, color: string): string {
 // A zombie still answers kill -0, so it counts as gone; the cmdline check guards against a reused PID.
 const OURS = `ours() { [ -r "/proc/$1/cmdline" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null && tr '\\0' '\\n' < "/proc/$1/cmdline" | grep -qxF -- "$marker"; }`
 
-const STOP = `pidfile=$1 marker=$2 tenths=$3
+const STOP = `pidfile=$1 marker=$2 tenths=$3 expected=$4
 ${OURS}
 pid=$(cat -- "$pidfile" 2>/dev/null)
 case $pid in ''|*[!0-9]*) rm -f -- "$pidfile"; echo not-running; exit 0;; esac
+if [ -n "$expected" ] && [ "$pid" != "$expected" ]; then echo replaced; exit 0; fi
 if ! ours "$pid"; then rm -f -- "$pidfile"; echo not-running; exit 0; fi
 kill -TERM "$pid" 2>/dev/null
 i=0
@@ -60,10 +61,17 @@ else
 fi
 rm -f -- "$pidfile"`
 
-/** SIGTERM, wait up to `timeoutMs`, then SIGKILL. Prints not-running, stopped or killed. */
-export function stopApp(pidFile: string, marker: string, timeoutMs: number): RemoteCommand {
+/**
+ * SIGTERM, wait up to `timeoutMs`, then SIGKILL. Prints not-running, stopped or killed. With
+ * `expectedPid`, only that process is stopped (prints replaced when another one runs in the slot now).
+ */
+export function stopApp(pidFile: string, marker: string, timeoutMs: number, expectedPid = ''): RemoteCommand {
   const tenths = String(Math.max(1, Math.ceil(timeoutMs / 100)))
-  return { label: 'stop app', argv: script(STOP, [pidFile, marker, tenths]), timeoutMs: timeoutMs + 15_000 }
+  return { label: 'stop app', argv: script(STOP, [pidFile, marker, tenths, expectedPid]), timeoutMs: timeoutMs + 15_000 }
+}
+
+export function readPid(pidFile: string): RemoteCommand {
+  return { label: 'read PID', argv: script('cat -- "$1" 2>/dev/null || true', [pidFile]) }
 }
 
 const ALIVE = `pidfile=$1 marker=$2

@@ -77,9 +77,27 @@ export function remove(docker: string[], name: string): RemoteCommand {
   return { label: 'remove container', argv: [...docker, 'rm', '--force', name] }
 }
 
-/** Prints `<id> <digest> <created>` for every local image of a repository, newest first. */
+/** Prints `<id> <digest> <tag> <created...>` for every local image of a repository, newest first. */
 export function listImages(docker: string[], repository: string): RemoteCommand {
-  return { label: 'list images', argv: [...docker, 'images', '--digests', '--format', '{{.ID}} {{.Digest}} {{.CreatedAt}}', repository] }
+  return { label: 'list images', argv: [...docker, 'images', '--digests', '--format', '{{.ID}} {{.Digest}} {{.Tag}} {{.CreatedAt}}', repository] }
+}
+
+export function imageExists(docker: string[], ref: string): RemoteCommand {
+  return { label: 'find image', argv: [...docker, 'image', 'inspect', '--format', '{{.Id}}', ref] }
+}
+
+export function containerId(docker: string[], name: string): RemoteCommand {
+  return { label: 'inspect container', argv: [...docker, 'container', 'inspect', '--format', '{{.Id}}', name] }
+}
+
+const STOP_IF_SAME = `id=$1 name=$2 seconds=$3; shift 3
+[ "$("$@" container inspect --format '{{.Id}}' "$name" 2>/dev/null)" = "$id" ] || { echo replaced; exit 0; }
+"$@" stop --time "$seconds" "$name" > /dev/null && "$@" rm "$name" > /dev/null && echo stopped`
+
+/** Stops and removes a container only if `name` is still the container `id`. */
+export function stopIfSame(docker: string[], id: string, name: string, timeoutMs: number): RemoteCommand {
+  const seconds = String(Math.max(1, Math.ceil(timeoutMs / 1000)))
+  return { label: 'stop container', argv: script(STOP_IF_SAME, [id, name, seconds, ...docker]), timeoutMs: timeoutMs + 2 * MINUTES }
 }
 
 export function removeImage(docker: string[], id: string): RemoteCommand {

@@ -15,7 +15,7 @@ export function prepareRelease(releaseDir: string, jarPath: string, otherDirs: s
 const FINISH_UPLOAD = `part=$1 final=$2 want=$3
 got=$(sha256sum -- "$part" | cut -d" " -f1)
 if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "checksum mismatch: expected $want, got $got" >&2; exit 3; fi
-mv -f -- "$part" "$final"`
+mv -f -- "$part" "$final" && printf '%s\n' "$want" > "\${final%/*}/sha256"`
 
 /** Verifies an uploaded file's sha256 and moves it into place, so a release is never half-written. */
 export function finishUpload(partPath: string, finalPath: string, sha256: string): RemoteCommand {
@@ -55,4 +55,14 @@ export function removeQuietly(path: string): RemoteCommand {
 /** `df -Pk` of the filesystem holding `path`: the last line's fourth field is the free KiB. */
 export function freeSpace(path: string): RemoteCommand {
   return { label: 'check free disk space', argv: ['df', '-Pk', '--', path] }
+}
+
+const LIST_RELEASES = `cd -- "$1" 2>/dev/null || exit 0
+ls -1t | while IFS= read -r name; do
+  [ -f "$name/sha256" ] && printf '%s %s\n' "$(cat -- "$name/sha256")" "$(date -r "$name" -u +%Y-%m-%dT%H:%M:%SZ)"
+done`
+
+/** Prints `<sha256> <time>` for every kept release, newest first. */
+export function listJarReleases(releasesDir: string): RemoteCommand {
+  return { label: 'list releases', argv: script(LIST_RELEASES, [releasesDir]) }
 }

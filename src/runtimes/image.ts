@@ -1,15 +1,15 @@
 /** Image mode: pull the image, run one container per slot, find them by name and label. */
 import {
-  LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_SLOT, imageInfo, inspectContainers, listImages, login, logout,
-  logs, pull, remove, removeImage, runContainer, stop
+  LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_SLOT, containerId, imageExists, imageInfo, inspectContainers, listImages,
+  login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
 } from '../commands/docker.js'
 import { DeployError, RemoteCommandError } from '../errors.js'
 import { layoutOf } from '../layout.js'
-import { runChecked, type Remote } from '../remote.js'
+import { runChecked, type Remote, type RemoteCommand } from '../remote.js'
 import { COLORS, type Color } from '../server-state.js'
 import type { ImageSettings, Settings } from '../settings.js'
 import type { Slot } from '../slot-plan.js'
-import type { AppRuntime } from './runtime.js'
+import type { AppRuntime, KeptRelease } from './runtime.js'
 
 interface ContainerState {
   status: string
@@ -19,6 +19,7 @@ interface ContainerState {
 }
 
 export class ImageRuntime implements AppRuntime {
+  readonly mode = 'image'
   readonly program: string
   readonly prepareStep = 'Pull image'
   readonly programInput = 'docker-command'
@@ -27,25 +28,35 @@ export class ImageRuntime implements AppRuntime {
   private readonly image: ImageSettings
   private readonly docker: string[]
 
+  /** `source`: the reference to pull, or a repository@digest of an image kept on the server. */
   constructor(
     private readonly settings: Settings,
     private readonly remote: Remote,
-    private readonly ref = settings.artifact.kind === 'image' ? settings.artifact.ref : ''
+    private readonly source: string
   ) {
     this.image = settings.image
     this.docker = settings.image.dockerCommand
     this.program = this.docker[0] === 'sudo' ? (this.docker.find((word, i) => i > 0 && !word.startsWith('-')) ?? 'sudo') : this.docker[0]
   }
 
+  /** repository@digest of the release once prepared: what state and history record. */
+  get ref(): string {
+    return this.release.startsWith('sha256:') ? `${repositoryOf(this.source)}@${this.release}` : this.source
+  }
+
   /** Logs in (when credentials are given), pulls, logs out. Nothing that runs is touched. */
   async prepare(): Promise<string> {
+    if (/@sha256:/.test(this.source) && (await this.remote.exec(imageExists(this.docker, this.source))).code === 0) {
+      await this.inspectImage()
+      return `${this.source} is kept on the server, not pulled again`
+    }
     const { registryUsername, registryPassword } = this.image
-    const registry = this.image.registry || registryOf(this.ref)
+    const registry = this.image.registry || registryOf(this.source)
     if (registryUsername) await runChecked(this.remote, login(this.docker, registry, registryUsername, registryPassword))
     try {
-      const result = await this.remote.exec(pull(this.docker, this.ref))
+      const result = await this.remote.exec(pull(this.docker, this.source))
       if (result.code !== 0) {
-        throw new DeployError(`Could not pull ${this.ref}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ')}`, {
+        throw new DeployError(`Could not pull ${this.source}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ')}`, {
           serverState: 'Nothing was changed on the server; the live version keeps serving.',
           hint: "Check that the image and tag exist and that 'registry-username'/'registry-password' may read it."
         })
@@ -53,10 +64,14 @@ export class ImageRuntime implements AppRuntime {
     } finally {
       if (registryUsername) await this.remote.exec(logout(this.docker, registry))
     }
-    const [id, digestsJson] = (await runChecked(this.remote, imageInfo(this.docker, this.ref))).trim().split(' ')
+    await this.inspectImage()
+    return `${this.source} → ${this.release}`
+  }
+
+  private async inspectImage(): Promise<void> {
+    const [id, digestsJson] = (await runChecked(this.remote, imageInfo(this.docker, this.source))).trim().split(' ')
     this.imageId = id
-    this.release = digestOf(this.ref, JSON.parse(digestsJson || '[]') as string[]) || id
-    return `${this.ref} → ${this.release}`
+    this.release = digestOf(this.source, JSON.parse(digestsJson || '[]') as string[]) || id
   }
 
   async ourSlots(): Promise<Record<Color, boolean>> {
@@ -109,9 +124,23 @@ export class ImageRuntime implements AppRuntime {
     return state.running ? 'stopped and removed' : 'removed'
   }
 
+  async stopLater(color: Color): Promise<RemoteCommand> {
+    const name = this.containerName(color)
+    const id = (await runChecked(this.remote, containerId(this.docker, name))).trim()
+    return stopIfSame(this.docker, id, name, this.settings.stopTimeoutMs)
+  }
+
+  async listReleases(): Promise<KeptRelease[]> {
+    const lines = (await runChecked(this.remote, listImages(this.docker, repositoryOf(this.source)))).trim().split('\n').filter(Boolean)
+    return lines.map(line => {
+      const [, digest, tag, ...created] = line.split(' ')
+      return { release: digest, label: tag && tag !== '<none>' ? tag : digest.slice(7, 19), created: created.join(' ') }
+    }).filter(release => release.release.startsWith('sha256:'))
+  }
+
   /** Removes this repository's images beyond keep-images, newest kept, never the live or previous one. */
   async prune(protectedReleases: string[]): Promise<string> {
-    const lines = (await runChecked(this.remote, listImages(this.docker, repositoryOf(this.ref)))).trim().split('\n').filter(Boolean)
+    const lines = (await runChecked(this.remote, listImages(this.docker, repositoryOf(this.source)))).trim().split('\n').filter(Boolean)
     const images = [...new Map(lines.map(line => line.split(' ')).map(([id, digest]) => [id, digest])).entries()]
     const keep = new Set(images.filter(([id, digest]) => this.imageId.includes(id) || protectedReleases.includes(digest)).map(([id]) => id))
     for (const [id] of images) if (keep.size < this.image.keepImages) keep.add(id)

@@ -1,13 +1,13 @@
 /** Jar mode: upload the jar, run it with java in a slot directory, track it by PID and marker. */
-import { appAlive, logTail, slotMarker, startJar, stopApp } from '../commands/app.js'
-import { finishUpload, freeSpace, prepareRelease, pruneOldest, removeQuietly } from '../commands/files.js'
+import { appAlive, logTail, readPid, slotMarker, startJar, stopApp } from '../commands/app.js'
+import { finishUpload, freeSpace, listJarReleases, prepareRelease, pruneOldest, removeQuietly } from '../commands/files.js'
 import { DeployError } from '../errors.js'
 import { layoutOf, type Layout } from '../layout.js'
-import { runChecked, type Remote } from '../remote.js'
+import { runChecked, type Remote, type RemoteCommand } from '../remote.js'
 import { COLORS, type Color } from '../server-state.js'
 import type { Settings } from '../settings.js'
 import type { Slot } from '../slot-plan.js'
-import type { AppRuntime } from './runtime.js'
+import type { AppRuntime, KeptRelease } from './runtime.js'
 
 export interface LocalArtifact {
   path: string
@@ -17,6 +17,7 @@ export interface LocalArtifact {
 
 export class JarRuntime implements AppRuntime {
   private readonly layout: Layout
+  readonly mode = 'jar'
   readonly program: string
   readonly release: string
   readonly prepareStep = 'Upload release'
@@ -32,9 +33,9 @@ export class JarRuntime implements AppRuntime {
     this.release = artifact.sha256
   }
 
-  /** A runtime that can only inspect and stop slots (the post step's repair), with no jar at hand. */
-  static forCleanup(settings: Settings, remote: Remote): JarRuntime {
-    return new JarRuntime(settings, remote, { path: '', sha256: '', size: 0 })
+  /** A runtime for a release already kept on the server (rollback, redeploy), or with none (status, repair). */
+  static kept(settings: Settings, remote: Remote, sha256 = ''): JarRuntime {
+    return new JarRuntime(settings, remote, { path: '', sha256, size: 0 })
   }
 
   /** Uploads the jar unless the same release is already there. */
@@ -43,7 +44,8 @@ export class JarRuntime implements AppRuntime {
     const jar = layout.jarPath(artifact.sha256)
     const releaseDir = jar.slice(0, jar.lastIndexOf('/'))
     const existing = await runChecked(this.remote, prepareRelease(releaseDir, jar, COLORS.map(color => layout.slotDir(color))))
-    if (existing.trim() === artifact.sha256) return 'already on the server, not uploaded again'
+    if (existing.trim() === artifact.sha256) return artifact.path ? 'already on the server, not uploaded again' : 'kept on the server'
+    if (!artifact.path) throw await this.notKept()
     const begin = Date.now()
     await this.remote.upload(artifact.path, `${jar}.part`).catch(error => this.uploadFailed(error as Error, `${jar}.part`))
     await runChecked(this.remote, finishUpload(`${jar}.part`, jar, artifact.sha256))
@@ -83,6 +85,27 @@ export class JarRuntime implements AppRuntime {
     const names = protectedReleases.map(sha => this.layout.releaseName(sha))
     const removed = (await runChecked(this.remote, pruneOldest(this.layout.releasesDir, this.settings.keepReleases, names))).trim()
     return removed ? `removed ${removed.split('\n').length} old release(s)` : ''
+  }
+
+  async stopLater(color: Color): Promise<RemoteCommand> {
+    const pid = (await runChecked(this.remote, readPid(this.layout.pidFile(color)))).trim()
+    return stopApp(this.layout.pidFile(color), this.marker(color), this.settings.stopTimeoutMs, pid || 'none')
+  }
+
+  async listReleases(): Promise<KeptRelease[]> {
+    const lines = (await runChecked(this.remote, listJarReleases(this.layout.releasesDir))).trim().split('\n').filter(Boolean)
+    return lines.map(line => {
+      const [release, created] = line.split(' ')
+      return { release, label: release.slice(0, 12), created }
+    })
+  }
+
+  private async notKept(): Promise<DeployError> {
+    const kept = (await this.listReleases()).map(r => r.label).join(', ') || 'none'
+    return new DeployError(`Release ${this.release.slice(0, 12)} is no longer kept on the server (kept: ${kept}).`, {
+      serverState: 'Nothing was changed on the server; the live version keeps serving.',
+      hint: "Deploy that jar again with 'command: deploy', or pick a kept release with 'release'."
+    })
   }
 
   /** SFTP reports a full disk as a bare "Failure", so the free space is looked up to say what happened. */

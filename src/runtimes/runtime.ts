@@ -1,8 +1,19 @@
 /** What differs between jar mode and image mode; everything else in the deploy is shared. */
+import type { RemoteCommand } from '../remote.js'
 import type { Color } from '../server-state.js'
 import type { Slot } from '../slot-plan.js'
 
+export interface KeptRelease {
+  release: string
+  /** What a person recognises: the jar's short sha or the image tag. */
+  label: string
+  created: string
+}
+
 export interface AppRuntime {
+  readonly mode: 'jar' | 'image'
+  /** Image mode: a pullable reference pinned to the release (repository@digest). */
+  readonly ref?: string
   /** The program that must exist on the server (java, docker, podman). */
   readonly program: string
   /** Identifies what is deployed: the jar's sha256 or the image digest. Known after prepare(). */
@@ -21,6 +32,10 @@ export interface AppRuntime {
   diagnostics(color: Color): Promise<string>
   /** Graceful stop (SIGTERM, wait, SIGKILL) and removal. Returns a note. */
   stop(color: Color): Promise<string>
+  /** A command that stops the app in `color` later, but only if it is still the same process or container. */
+  stopLater(color: Color): Promise<RemoteCommand>
+  /** Releases (jars or images) kept on the server, newest first. */
+  listReleases(): Promise<KeptRelease[]>
   /** Removes old releases or images, never the protected ones. Returns a note. */
   prune(protectedReleases: string[]): Promise<string>
 }

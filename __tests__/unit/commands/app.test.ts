@@ -29,7 +29,7 @@ describe('jar commands', () => {
 
   it('stops with SIGTERM, a bounded wait in tenths of a second, then SIGKILL', () => {
     const command = stopApp('d/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', 2_000)
-    expect(command.argv.slice(3)).toEqual(['sh', 'd/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', '20'])
+    expect(command.argv.slice(3)).toEqual(['sh', 'd/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', '20', ''])
     expect(command.argv[2]).toMatch(/kill -TERM[\s\S]*kill -KILL/)
     expect(command.timeoutMs).toBe(17_000)
   })

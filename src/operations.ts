@@ -1,0 +1,94 @@
+/** The four commands: deploy, redeploy, rollback and status, each recorded in the server's history. */
+import { deploy, type DeployContext, type DeployOptions, type DeployOutcome } from './deploy.js'
+import { DeploySteps } from './deploy-steps.js'
+import { DeployError } from './errors.js'
+import { layoutOf } from './layout.js'
+import { parseRecord, type HistoryEntry, type ServerRecord, type SlotRecord } from './record.js'
+import { runChecked } from './remote.js'
+import { ImageRuntime } from './runtimes/image.js'
+import { JarRuntime, type LocalArtifact } from './runtimes/jar.js'
+import type { AppRuntime, KeptRelease } from './runtimes/runtime.js'
+import { status, type StatusOutcome } from './status.js'
+
+export type OperationContext = Omit<DeployContext, 'runtime'> & { jar: LocalArtifact | null }
+
+export type OperationOutcome = ({ kind: 'deploy' } & DeployOutcome) | ({ kind: 'status' } & StatusOutcome)
+
+export async function runOperation(ctx: OperationContext): Promise<OperationOutcome> {
+  const { settings } = ctx
+  if (settings.command === 'status') return { kind: 'status', ...(await status(ctx, await readRecord(ctx))) }
+  if (settings.command === 'deploy') {
+    const runtime = ctx.jar ? new JarRuntime(settings, ctx.remote, ctx.jar) : new ImageRuntime(settings, ctx.remote, imageRef(ctx))
+    return recorded(ctx, runtime, 'deployed')
+  }
+  const record = await readRecord(ctx)
+  if (!record?.active) throw nothingDeployed(settings.appName)
+  if (settings.command === 'redeploy') return recorded(ctx, runtimeFor(ctx, record, record.active), 'redeployed')
+  const target = await rollbackTarget(ctx, record)
+  return recorded(ctx, runtimeFor(ctx, record, target), 'rolled-back', { reuse: record.previous ?? undefined })
+}
+
+async function recorded(ctx: OperationContext, runtime: AppRuntime, result: HistoryEntry['result'], options?: DeployOptions): Promise<OperationOutcome> {
+  const entry = (outcome: Partial<HistoryEntry>): HistoryEntry => ({
+    time: new Date().toISOString(), command: ctx.settings.command, result, release: runtime.release,
+    from: ctx.report.before, to: ctx.report.after, actor: ctx.run.actor, runUrl: ctx.run.runUrl, commit: ctx.run.commit, ...outcome
+  })
+  const steps = new DeploySteps(ctx.settings, ctx.remote, runtime)
+  try {
+    const outcome = await deploy({ ...ctx, runtime }, options)
+    await steps.appendHistory(entry({}))
+    return { kind: 'deploy', ...outcome }
+  } catch (error) {
+    // The history notes failures too, but a failure to write it must not hide the deploy's own error.
+    await steps.appendHistory(entry({ result: 'failed', error: (error as Error).message })).catch(() => {})
+    throw error
+  }
+}
+
+async function readRecord(ctx: OperationContext): Promise<ServerRecord | null> {
+  const text = await runChecked(ctx.remote, { label: 'read state', argv: ['sh', '-c', 'cat -- "$1" 2>/dev/null || true', 'sh', layoutOf(ctx.settings.remoteDir).stateFile] })
+  try {
+    return parseRecord(text.trim() ? (JSON.parse(text) as Record<string, unknown>) : null)
+  } catch {
+    return null
+  }
+}
+
+function imageRef(ctx: OperationContext): string {
+  return ctx.settings.artifact.kind === 'image' ? ctx.settings.artifact.ref : ''
+}
+
+function runtimeFor(ctx: OperationContext, record: ServerRecord, slot: SlotRecord | KeptRelease): AppRuntime {
+  if (record.mode === 'jar') return JarRuntime.kept(ctx.settings, ctx.remote, slot.release)
+  const repository = (record.active?.ref ?? imageRef(ctx)).split('@')[0]
+  return new ImageRuntime(ctx.settings, ctx.remote, `${repository}@${slot.release}`)
+}
+
+/** The previous release, or the kept one the `release` input selects. */
+async function rollbackTarget(ctx: OperationContext, record: ServerRecord): Promise<SlotRecord | KeptRelease> {
+  const wanted = ctx.settings.release
+  const kept = await runtimeFor(ctx, record, record.active as SlotRecord).listReleases()
+  const available = kept.map(release => release.label).join(', ') || 'none'
+  if (!wanted) {
+    if (record.previous?.release) return record.previous
+    throw new DeployError(`Nothing to roll back to: the server records no previous release of ${ctx.settings.appName}.`, {
+      serverState: 'Nothing was changed on the server; the live version keeps serving.',
+      hint: `Pick a kept release with 'release' (kept: ${available}), or deploy the version you want.`
+    })
+  }
+  const matches = kept.filter(release => [release.release, release.release.replace(/^sha256:/, ''), release.label].some(name => name.startsWith(wanted) || name === wanted))
+  if (matches.length === 1) return matches[0]
+  throw new DeployError(matches.length === 0
+    ? `Release '${wanted}' is not kept on the server (kept: ${available}).`
+    : `Release '${wanted}' matches ${matches.length} kept releases (${matches.map(m => m.label).join(', ')}).`, {
+    serverState: 'Nothing was changed on the server; the live version keeps serving.',
+    hint: "Give more of the sha256 or digest, or the exact tag, in 'release'."
+  })
+}
+
+function nothingDeployed(app: string): DeployError {
+  return new DeployError(`Nothing is deployed for ${app} on this server yet (no state file).`, {
+    serverState: 'Nothing was changed on the server.',
+    hint: "Run 'command: deploy' first; check 'app-name' and 'remote-dir' if it was deployed before."
+  })
+}
