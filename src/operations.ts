@@ -17,32 +17,36 @@ export type OperationOutcome = ({ kind: 'deploy' } & DeployOutcome) | ({ kind: '
 export async function runOperation(ctx: OperationContext): Promise<OperationOutcome> {
   const { settings } = ctx
   if (settings.command === 'status') return { kind: 'status', ...(await status(ctx, await readRecord(ctx))) }
+  const result = ({ deploy: 'deployed', redeploy: 'redeployed', rollback: 'rolled-back' } as const)[settings.command]
+  let runtime: AppRuntime | undefined
+  const history = (outcome: Partial<HistoryEntry>) => new DeploySteps(settings, ctx.remote, runtime ?? JarRuntime.kept(settings, ctx.remote)).appendHistory({
+    time: new Date().toISOString(), command: settings.command, result, release: runtime?.release ?? '',
+    from: ctx.report.before, to: ctx.report.after, actor: ctx.run.actor, runUrl: ctx.run.runUrl, commit: ctx.run.commit, ...outcome
+  })
+  try {
+    const chosen = await chooseRelease(ctx)
+    runtime = chosen.runtime
+    const outcome = await deploy({ ...ctx, runtime }, chosen.options)
+    await history({})
+    return { kind: 'deploy', ...outcome }
+  } catch (error) {
+    // The history notes failures too, but a failure to write it must not hide the command's own error.
+    await history({ result: 'failed', error: (error as Error).message }).catch(() => {})
+    throw error
+  }
+}
+
+/** What to run: the new artifact (deploy), the live release (redeploy) or an earlier one (rollback). */
+async function chooseRelease(ctx: OperationContext): Promise<{ runtime: AppRuntime; options?: DeployOptions }> {
+  const { settings } = ctx
   if (settings.command === 'deploy') {
-    const runtime = ctx.jar ? new JarRuntime(settings, ctx.remote, ctx.jar) : new ImageRuntime(settings, ctx.remote, imageRef(ctx))
-    return recorded(ctx, runtime, 'deployed')
+    return { runtime: ctx.jar ? new JarRuntime(settings, ctx.remote, ctx.jar) : new ImageRuntime(settings, ctx.remote, imageRef(ctx)) }
   }
   const record = await readRecord(ctx)
   if (!record?.active) throw nothingDeployed(settings.appName)
-  if (settings.command === 'redeploy') return recorded(ctx, runtimeFor(ctx, record, record.active), 'redeployed')
+  if (settings.command === 'redeploy') return { runtime: runtimeFor(ctx, record, record.active) }
   const target = await rollbackTarget(ctx, record)
-  return recorded(ctx, runtimeFor(ctx, record, target), 'rolled-back', { reuse: record.previous ?? undefined })
-}
-
-async function recorded(ctx: OperationContext, runtime: AppRuntime, result: HistoryEntry['result'], options?: DeployOptions): Promise<OperationOutcome> {
-  const entry = (outcome: Partial<HistoryEntry>): HistoryEntry => ({
-    time: new Date().toISOString(), command: ctx.settings.command, result, release: runtime.release,
-    from: ctx.report.before, to: ctx.report.after, actor: ctx.run.actor, runUrl: ctx.run.runUrl, commit: ctx.run.commit, ...outcome
-  })
-  const steps = new DeploySteps(ctx.settings, ctx.remote, runtime)
-  try {
-    const outcome = await deploy({ ...ctx, runtime }, options)
-    await steps.appendHistory(entry({}))
-    return { kind: 'deploy', ...outcome }
-  } catch (error) {
-    // The history notes failures too, but a failure to write it must not hide the deploy's own error.
-    await steps.appendHistory(entry({ result: 'failed', error: (error as Error).message })).catch(() => {})
-    throw error
-  }
+  return { runtime: runtimeFor(ctx, record, target), options: { reuse: record.previous ?? undefined } }
 }
 
 async function readRecord(ctx: OperationContext): Promise<ServerRecord | null> {
