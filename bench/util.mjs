@@ -67,6 +67,33 @@ export function tcpSocketCount() {
   return lines
 }
 
+/**
+ * Counts, every 2 s, the moments when a lab that is not ours or a jest run is running (another test
+ * run, in this checkout or a clone): it competes for the CPUs and skews every timing.
+ * @param {() => string[]} ourDirs
+ */
+export function watchForeignLabs(ourDirs) {
+  let seen = 0
+  /** @type {Set<string>} */
+  const names = new Set()
+  const timer = setInterval(() => {
+    const mine = ourDirs()
+    let found = false
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      let args = /** @type {string[]} */ ([])
+      try { args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0') } catch { continue }
+      const config = args.find((a) => /\/\.lab\/[^/]+\/sshd_config$/.test(a))
+      if (config && !mine.includes(config.slice(0, -'/sshd_config'.length))) { found = true; names.add(config.slice(0, -'/sshd_config'.length)) }
+      const jest = args.find((a) => /\/node_modules\/(\.bin\/jest|jest-worker\/)/.test(a))
+      if (jest) { found = true; names.add(jest) }
+    }
+    if (found) seen++
+  }, 2000)
+  timer.unref()
+  return { stop() { clearInterval(timer); return { samples: seen, labs: [...names] } } }
+}
+
 /** Quotes one word for a POSIX shell. @param {string} word */
 export const shq = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`
 
