@@ -69,6 +69,8 @@ export interface Lab {
   /** Root-owned file holding `set $service_url http://127.0.0.1:<port>;`. */
   nginxInclude: string
   nginxConf: string
+  /** Root-owned dir whose *.conf nginx includes at http level (preview server blocks go here). */
+  nginxSitesDir: string
   nginxTestCommand: string
   nginxReloadCommand: string
   /** [bluePort, greenPort]: free ports nothing listens on when the lab starts. */

@@ -215,6 +215,7 @@ http {
       ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },
       ...(images ? { docker: images.docker } : {}),
       sshdLog: f('sshd.log'), nginxErrorLog: ng('error.log'), sshArgs,
+      nginxSitesDir: ng('sites'),
       freePort: () => freePortExcept(ports), httpGet, sshExec, stop,
       /** @param {string} version */
       sampleJar: (version) => buildSampleJar(version, path.join(dir, 'jars'))

@@ -82,7 +82,8 @@ export class DeploySteps {
         baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
         settings: { ...this.settings.health, path: url.pathname + url.search, timeoutMs: 10_000, intervalMs: 250 },
         requiredSuccesses: 1,
-        isAlive: async () => true
+        isAlive: async () => true,
+        host: this.settings.nginx.verifyHost || undefined
       })
       const last = result.attempts.at(-1)?.detail ?? 'no answer'
       if (result.healthy) return `${url.href} → ${last}`

@@ -11,7 +11,7 @@ import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
 
 /** Where an interrupted deploy stopped, saved so the post step can repair it. */
 export type Progress =
-  | { phase: 'started'; target: Slot; includeBefore: string | null }
+  | { phase: 'started'; target: Slot; includeBefore: string | null; preview?: { number: number; ports: [number, number] } }
   | { phase: 'switched' }
   | { phase: 'rolled-back' }
 

@@ -27,6 +27,8 @@ export interface HealthCheck {
   onAttempt?: (attempt: HealthAttempt) => void
   /** Stops the polling early (the job was cancelled). */
   cancelled?: AbortSignal
+  /** Host header to send (a preview's server_name, when asking nginx). */
+  host?: string
 }
 
 const FIRST_DELAY_MS = 100
@@ -70,7 +72,7 @@ async function probe(check: HealthCheck, agent: Agent, started: number, timeoutM
       dispatcher: agent,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      headers: { 'user-agent': 'bluegreen-ssh-deploy health check' }
+      headers: { 'user-agent': 'bluegreen-ssh-deploy health check', ...(check.host ? { host: check.host } : {}) }
     })
     const body = (await response.body.text()).slice(0, 2_000)
     const verdict = judge(response.statusCode, body, check.settings.expectStatus)

@@ -27,7 +27,7 @@ export async function run(): Promise<void> {
   let remote: SshRemote | undefined
   let lock: HeldCommand | undefined
   try {
-    settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '')
+    settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
     settings.secrets.forEach(secret => core.setSecret(secret))
     const artifact = settings.artifact
     const jar = artifact.kind === 'jar' ? await report.step('Find jar', async note => {
@@ -39,7 +39,8 @@ export async function run(): Promise<void> {
     const connected = remote
     const info = runInfo()
     const config = settings
-    if (settings.command !== 'status') lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
+    // Previews take their own locks (the preview registry's, then the instance's); status takes none.
+    if (['deploy', 'redeploy', 'rollback'].includes(settings.command)) lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
     const outcome = await runOperation({ settings, remote, report, run: info, progress: saveProgress, jar })
     setOutputs(outcome.kind === 'status' ? 'ok' : 'deployed', report, outcome)
     await writeSummary(settings, report)
@@ -78,7 +79,11 @@ function saveProgress(progress: Progress): void {
 function setOutputs(result: 'deployed' | 'ok' | 'failed', report: Report, outcome?: OperationOutcome): void {
   const live = report.after ?? report.before
   const previous = outcome?.kind === 'deploy' ? outcome.previous : null
-  if (outcome?.kind === 'status') {
+  if (outcome?.preview) {
+    core.setOutput('preview-url', outcome.preview.url)
+    core.setOutput('preview-port', outcome.preview.port ?? '')
+  }
+  if (outcome?.kind === 'status' && !outcome.preview) {
     core.setOutput('history', JSON.stringify(outcome.history))
     core.setOutput('releases', JSON.stringify(outcome.releases))
     core.setOutput('healthy', String(outcome.healthy ?? ''))
@@ -112,7 +117,9 @@ function successTitle({ command, appName, connection }: Settings): string {
     deploy: `✅ ${appName} deployed to ${connection.host}`,
     redeploy: `✅ ${appName} redeployed on ${connection.host}`,
     rollback: `✅ ${appName} rolled back on ${connection.host}`,
-    status: `ℹ️ Status of ${appName} on ${connection.host}`
+    status: `ℹ️ Status of ${appName} on ${connection.host}`,
+    preview: `✅ Preview of ${appName} deployed to ${connection.host}`,
+    'preview-destroy': `🧹 Preview of ${appName} removed from ${connection.host}`
   }
   return titles[command]
 }

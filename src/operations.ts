@@ -8,15 +8,19 @@ import { runChecked } from './remote.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime, type LocalArtifact } from './runtimes/jar.js'
 import type { AppRuntime, KeptRelease } from './runtimes/runtime.js'
+import { destroyPreview, runPreview, type PreviewOutcome } from './preview.js'
 import { status, type StatusOutcome } from './status.js'
 
 export type OperationContext = Omit<DeployContext, 'runtime'> & { jar: LocalArtifact | null }
 
-export type OperationOutcome = ({ kind: 'deploy' } & DeployOutcome) | ({ kind: 'status' } & StatusOutcome)
+/** `preview` is set by the preview commands (preview-url and preview-port outputs). */
+export type OperationOutcome = (({ kind: 'deploy' } & DeployOutcome) | ({ kind: 'status' } & StatusOutcome)) & { preview?: PreviewOutcome }
 
 export async function runOperation(ctx: OperationContext): Promise<OperationOutcome> {
   const { settings } = ctx
   if (settings.command === 'status') return { kind: 'status', ...(await status(ctx, await readRecord(ctx))) }
+  if (settings.command === 'preview') return runPreview(ctx)
+  if (settings.command === 'preview-destroy') return destroyPreview(ctx)
   const result = ({ deploy: 'deployed', redeploy: 'redeployed', rollback: 'rolled-back' } as const)[settings.command]
   let runtime: AppRuntime | undefined
   const history = (outcome: Partial<HistoryEntry>) => new DeploySteps(settings, ctx.remote, runtime ?? JarRuntime.kept(settings, ctx.remote)).appendHistory({

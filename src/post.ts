@@ -4,10 +4,12 @@
  * to what it routed to before, and the half-deployed new version is stopped.
  */
 import * as core from '@actions/core'
+import * as github from '@actions/github'
 import type { Progress } from './deploy.js'
 import { DeploySteps } from './deploy-steps.js'
 import { ActionError } from './errors.js'
 import { REPAIR_STATE, redactor, writeSummary } from './main.js'
+import { previewInstance } from './preview.js'
 import { Report } from './report.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime } from './runtimes/jar.js'
@@ -23,8 +25,9 @@ export async function runPost(): Promise<void> {
   let remote: SshRemote | undefined
   try {
     core.warning('The deploy did not finish: putting the server back as it was before it.')
-    settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '')
-    settings.secrets.forEach(secret => core.setSecret(secret))
+    const inputs = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
+    inputs.secrets.forEach(secret => core.setSecret(secret))
+    settings = progress.preview ? previewInstance(inputs, progress.preview.number, progress.preview.ports) : inputs
     const connection = settings.connection
     remote = await report.step('Connect', async () => SshRemote.connect(connection))
     await repair(settings, remote, report, progress)

@@ -1,6 +1,7 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
 import { readConnection, type ConnectionSettings } from './connection-settings.js'
 import { InputError } from './errors.js'
+import { readPreview, type PreviewSettings } from './preview-settings.js'
 import {
   parseChoice, parseCommand, parseDuration, parseEnv, parseImageRef,
   parseInteger, parsePort, parseProgram, parseRemotePath, parseRunArgs, parseWords
@@ -31,6 +32,8 @@ export interface NginxSettings {
   sudo: 'auto' | 'true' | 'false'
   /** Requested on the server, through the SSH tunnel, after the reload; empty: not checked. */
   verifyUrl: string
+  /** Host header for verifyUrl (a preview's server_name); empty: the URL's own. */
+  verifyHost: string
 }
 
 export interface JarSettings {
@@ -56,7 +59,7 @@ export interface ImageSettings {
  */
 export type ArtifactSettings = { kind: 'jar'; pattern: string } | { kind: 'image'; ref: string } | { kind: 'none' }
 
-export const COMMANDS = ['deploy', 'rollback', 'redeploy', 'status'] as const
+export const COMMANDS = ['deploy', 'rollback', 'redeploy', 'status', 'preview', 'preview-destroy'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export interface Settings {
@@ -80,6 +83,7 @@ export interface Settings {
   /** How long to wait for another deploy of this app to finish. */
   lockTimeoutMs: number
   keepReleases: number
+  preview: PreviewSettings
   /** Strings that must never appear in logs, outputs or the summary. */
   secrets: string[]
 }
@@ -89,7 +93,8 @@ const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
 export const DEFAULT_TEMPLATE = 'set $service_url http://127.0.0.1:{port};'
 
 /** Reads every input. `repository` is `owner/name` of the workflow's repository (for the app-name default). */
-export function readSettings(read: InputReader, repository = ''): Settings {
+/** `prNumber`: the pull request of the triggering event, if any (the default of `pr-number`). */
+export function readSettings(read: InputReader, repository = '', prNumber?: number): Settings {
   const input = (name: string, fallback = ''): string => read(name).trim() || fallback
   const appName = input('app-name', repository.split('/')[1] ?? '')
   if (!APP_NAME.test(appName)) {
@@ -99,6 +104,7 @@ export function readSettings(read: InputReader, repository = ''): Settings {
   const connection = readConnection(input, read)
   const env = parseEnv('env', read('env'))
   const health = readHealth(input)
+  const slots = readSlots(input('ports', '8080,8081'))
   return {
     command,
     release: readReleaseSelector(input('release')),
@@ -107,7 +113,7 @@ export function readSettings(read: InputReader, repository = ''): Settings {
     appName,
     remoteDir: parseRemotePath('remote-dir', input('remote-dir', `bluegreen/${appName}`)),
     artifact: readArtifact(input('jar'), input('image'), command),
-    slots: readSlots(input('ports', '8080,8081')),
+    slots,
     env,
     jarRuntime: {
       javaCommand: parseProgram('java-command', input('java-command', 'java')),
@@ -121,7 +127,8 @@ export function readSettings(read: InputReader, repository = ''): Settings {
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
     lockTimeoutMs: parseDuration('lock-timeout', input('lock-timeout', '10m')),
     keepReleases: parseInteger('keep-releases', input('keep-releases', '3'), 1, 100),
-    secrets: [connection.privateKey, connection.passphrase, connection.password, connection.proxy?.privateKey, read('registry-password'), ...env.map(([, value]) => value)]
+    preview: readPreview(input, read, slots, prNumber),
+    secrets: [read('github-token'), connection.privateKey, connection.passphrase, connection.password, connection.proxy?.privateKey, read('registry-password'), ...env.map(([, value]) => value)]
       .filter((secret): secret is string => !!secret)
   }
 }
@@ -130,7 +137,7 @@ function readArtifact(jar: string, image: string, command: Command): ArtifactSet
   if (jar && image) throw new InputError('image', image, "either 'jar' or 'image', not both")
   if (image) return { kind: 'image', ref: parseImageRef('image', image) }
   if (jar) return { kind: 'jar', pattern: jar }
-  if (command !== 'deploy') return { kind: 'none' }
+  if (command !== 'deploy' && command !== 'preview') return { kind: 'none' }
   throw new InputError('jar', '', "a path or glob of the jar to deploy (such as build/libs/*.jar), or set 'image'")
 }
 
@@ -197,6 +204,7 @@ function readNginx(input: (name: string, fallback?: string) => string, healthPat
     testCommand: parseCommand('nginx-test-command', input('nginx-test-command', 'nginx -t')),
     reloadCommand: parseCommand('nginx-reload-command', input('nginx-reload-command', 'nginx -s reload')),
     sudo: parseChoice('sudo', input('sudo', 'auto'), ['auto', 'true', 'false'] as const),
-    verifyUrl: verifyUrl === 'false' ? '' : verifyUrl
+    verifyUrl: verifyUrl === 'false' ? '' : verifyUrl,
+    verifyHost: ''
   }
 }

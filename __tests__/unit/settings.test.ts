@@ -22,7 +22,8 @@ describe('readSettings', () => {
       testCommand: ['nginx', '-t'],
       reloadCommand: ['nginx', '-s', 'reload'],
       sudo: 'auto',
-      verifyUrl: 'http://127.0.0.1:80/actuator/health'
+      verifyUrl: 'http://127.0.0.1:80/actuator/health',
+      verifyHost: ''
     })
     expect(settings.jarRuntime.javaCommand).toEqual(['java'])
     expect(settings.drainTimeoutMs).toBe(30_000)

@@ -1,0 +1,151 @@
+/**
+ * Pull-request previews end to end: real sshd and nginx from the lab, the bundled action, and GitHub's
+ * REST API played by a local server that checks every request.
+ */
+import { request } from 'node:http'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLab, type Lab } from '../../lab/lab.mjs'
+import { labInputs, runAction } from '../../lab/run-action.mjs'
+import { FakeGitHub } from '../support/fake-github.js'
+
+let lab: Lab
+let gh: FakeGitHub
+let apiUrl: string
+const jars: Record<string, string> = {}
+
+beforeAll(async () => {
+  lab = await startLab({ name: 'preview' })
+  for (const version of ['pr1-a', 'pr1-b', 'pr2-a', 'pr3-a']) jars[version] = await lab.sampleJar(version)
+  gh = new FakeGitHub('acme/shop', { 'write-token': 'write', 'fork-token': 'read' })
+  apiUrl = await gh.start()
+})
+afterAll(async () => {
+  await gh?.close()
+  await lab?.stop()
+})
+
+function prEvent(number: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json')
+  writeFileSync(file, JSON.stringify({ pull_request: { number, head: { sha: `sha-of-pr-${number}`, repo: { full_name: 'acme/shop', fork: false } } }, repository: { full_name: 'acme/shop' } }))
+  return file
+}
+
+function preview(number: number, jar: string, overrides: Record<string, string> = {}) {
+  const template = `server {
+    listen 127.0.0.1:${lab.nginxPort};
+    server_name pr-{number}.preview.test;
+    location / { proxy_pass http://127.0.0.1:{port}; proxy_read_timeout 60s; }
+}`
+  return runAction({
+    ...labInputs(lab, 'shop'),
+    command: 'preview',
+    jar: jars[jar],
+    'preview-ports': '21000-21009',
+    'preview-domain': 'preview.test',
+    'preview-nginx-dir': lab.nginxSitesDir,
+    'preview-nginx-template': template,
+    'preview-url-template': `http://pr-{number}.preview.test:${lab.nginxPort}`,
+    'preview-max': '2',
+    'github-token': 'write-token',
+    env: 'BOOT_DELAY_MS=300\nGRACEFUL=false',
+    'drain-timeout': '10s',
+    'stop-timeout': '3s',
+    ...overrides
+  }, { extraEnv: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent(number), GITHUB_API_URL: apiUrl } })
+}
+
+/** GET through nginx with a preview's host name. */
+function viaHost(host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise(resolve => {
+    // A fresh connection per request, as the load generator uses: a kept-alive one can be closed by an
+    // nginx worker retiring on reload, which a browser retries but a bare client reports as a failure.
+    const req = request({ host: '127.0.0.1', port: lab.nginxPort, path, headers: { host }, timeout: 10_000, agent: false }, res => {
+      let body = ''
+      res.on('data', chunk => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
+    })
+    req.on('error', () => resolve({ status: 0, body: '' }))
+    req.end()
+  })
+}
+
+/** Requests a preview back to back until stopped; returns the failures. */
+function hammer(host: string): { stop(): Promise<number[]> } {
+  let running = true
+  const failures: number[] = []
+  const loop = (async () => {
+    while (running) {
+      const { status } = await viaHost(host, '/version')
+      if (status !== 200) failures.push(status)
+    }
+  })()
+  return { stop: async () => ((running = false), await loop, failures) }
+}
+
+describe('previews', () => {
+  it('previews two pull requests at once, each at its own host name', async () => {
+    const [one, two] = await Promise.all([preview(1, 'pr1-a'), preview(2, 'pr2-a')])
+    for (const run of [one, two]) expect(run.stdout).not.toContain('::error::')
+    expect(one.outputs).toMatchObject({ result: 'deployed', 'preview-url': `http://pr-1.preview.test:${lab.nginxPort}` })
+    expect(Number(one.outputs['preview-port'])).toBeGreaterThanOrEqual(21000)
+    expect(one.outputs['preview-port']).not.toBe(two.outputs['preview-port'])
+    expect(await viaHost('pr-1.preview.test', '/version')).toEqual({ status: 200, body: 'pr1-a' })
+    expect(await viaHost('pr-2.preview.test', '/version')).toEqual({ status: 200, body: 'pr2-a' })
+    // GitHub: a transient deployment per PR, in_progress then success with the URL, and one comment each
+    expect(gh.deployments.map(d => [d.environment, d.ref, d.transient_environment]).sort()).toEqual([['pr-1', 'sha-of-pr-1', true], ['pr-2', 'sha-of-pr-2', true]])
+    const pr1 = gh.deployments.find(d => d.environment === 'pr-1')!
+    expect(gh.statuses.filter(s => s.deployment_id === pr1.id).map(s => s.state)).toEqual(['in_progress', 'success'])
+    expect(gh.statuses.find(s => s.deployment_id === pr1.id && s.state === 'success')?.environment_url).toBe(one.outputs['preview-url'])
+    expect(gh.comments.filter(c => c.issue === 1)).toHaveLength(1)
+    expect(gh.comments.find(c => c.issue === 1)?.body).toMatch(/Preview of shop for #1[\s\S]*pr-1\.preview\.test[\s\S]*healthy/)
+    expect(gh.requests.filter(r => r.status >= 400)).toEqual([])
+  })
+
+  it('a second push to a pull request goes blue/green, with no failed request', async () => {
+    const load = hammer('pr-1.preview.test')
+    const run = await preview(1, 'pr1-b')
+    const failures = await load.stop()
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'green', 'previous-color': 'blue' })
+    expect(failures).toEqual([])
+    expect(await viaHost('pr-1.preview.test', '/version')).toEqual({ status: 200, body: 'pr1-b' })
+    expect(gh.comments.filter(c => c.issue === 1)).toHaveLength(1) // edited, not added
+  })
+
+  it('enforces preview-max, listing the live previews', async () => {
+    const run = await preview(3, 'pr3-a')
+    expect(run.outputs.result).toBe('failed')
+    expect(run.stdout).toMatch(/::error::2 previews are live already \(preview-max 2\): #\d, #\d\./)
+    expect(await viaHost('pr-3.preview.test', '/version')).not.toEqual({ status: 200, body: 'pr3-a' })
+  })
+
+  it('preview-destroy removes everything of one preview while the other keeps serving', async () => {
+    const load = hammer('pr-1.preview.test')
+    const run = await runAction({ ...labInputs(lab, 'shop'), command: 'preview-destroy', 'preview-nginx-dir': lab.nginxSitesDir, 'github-token': 'write-token' },
+      { extraEnv: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent(2), GITHUB_API_URL: apiUrl } })
+    expect(await load.stop()).toEqual([])
+    expect(run.stdout).not.toContain('::error::')
+    expect((await lab.sshExec(`ls ${lab.nginxSitesDir}`)).stdout.trim()).toBe('shop-pr-1.conf')
+    expect((await lab.sshExec(`ls -d ${lab.remoteRoot}/shop-pr-2 2>&1`)).code).not.toBe(0)
+    expect((await viaHost('pr-2.preview.test', '/version')).body).not.toBe('pr2-a')
+    expect(await viaHost('pr-1.preview.test', '/version')).toEqual({ status: 200, body: 'pr1-b' })
+    const pr2 = gh.deployments.find(d => d.environment === 'pr-2')!
+    expect(gh.statuses.filter(s => s.deployment_id === pr2.id).at(-1)?.state).toBe('inactive')
+    expect(gh.comments.find(c => c.issue === 2)?.body).toMatch(/destroyed/)
+  })
+
+  it('evicts the oldest preview when full and preview-evict is set', async () => {
+    const run = await preview(3, 'pr3-a', { 'preview-max': '1', 'preview-evict': 'true' })
+    expect(run.outputs.result).toBe('deployed')
+    expect(await viaHost('pr-3.preview.test', '/version')).toEqual({ status: 200, body: 'pr3-a' })
+    expect((await viaHost('pr-1.preview.test', '/version')).body).not.toBe('pr1-b')
+    expect((await lab.sshExec(`ls ${lab.nginxSitesDir}`)).stdout.trim()).toBe('shop-pr-3.conf')
+  })
+
+  it("with a fork's read-only token, previews still work and say why GitHub was not updated", async () => {
+    const run = await preview(3, 'pr3-a', { 'github-token': 'fork-token' })
+    expect(run.outputs.result).toBe('deployed')
+    expect(run.stdout).toMatch(/::warning::Could not create the deployment on GitHub \(403\): the github-token may not do this here: a pull request from a fork gets a read-only token/)
+  })
+})
