@@ -7,7 +7,6 @@ import { startLab } from '../../lab/lab.mjs'
 import { errorOf, failureLab, type FailureLab } from '../support/failure-lab.js'
 
 let f: FailureLab
-let live = 'v0'
 
 beforeAll(async () => {
   f = failureLab(await startLab({ name: 'failures-app' }), 'matrix')
@@ -16,15 +15,6 @@ beforeAll(async () => {
 })
 afterAll(() => f?.lab.stop())
 
-/** The next deploy succeeds and serves the new version. */
-async function recovers(version: string): Promise<void> {
-  const { run, failed } = await f.underLoad(await f.inputs(version))
-  expect(errorOf(run)).toBe('')
-  expect(failed).toEqual([])
-  expect(await f.servedVersion()).toBe(version)
-  live = version
-}
-
 describe('failure matrix: the new version and nginx', () => {
   it('unhealthy new version', async () => {
     const { run, failed } = await f.underLoad(await f.inputs('v1', { env: 'HEALTHY=false', 'health-timeout': '3s' }))
@@ -32,8 +22,8 @@ describe('failure matrix: the new version and nginx', () => {
     expect(run.outputs.result).toBe('failed')
     expect(errorOf(run)).toMatch(/did not become healthy: not healthy within 3000 ms \(last: HTTP 503, expected 200\)/)
     expect(errorOf(run)).toMatch(/Server state: The live version \(blue :\d+\) kept serving and still does; the new version on green was stopped/)
-    expect(await f.servedVersion()).toBe(live)
-    await recovers('v1')
+    expect(await f.servedVersion()).toBe(f.live)
+    await f.recovers('v1')
   })
 
   it('new version crashes at boot', async () => {
@@ -41,8 +31,8 @@ describe('failure matrix: the new version and nginx', () => {
     expect(failed).toEqual([])
     expect(errorOf(run)).toMatch(/did not become healthy: the new version exited before it became healthy/)
     expect(run.summary).toMatch(/Log of the new version/)
-    expect(await f.servedVersion()).toBe(live)
-    await recovers('v2')
+    expect(await f.servedVersion()).toBe(f.live)
+    await f.recovers('v2')
   })
 
   it('nginx config test fails', async () => {
@@ -52,7 +42,7 @@ describe('failure matrix: the new version and nginx', () => {
     expect(errorOf(run)).toMatch(/Remote step 'nginx config test' exited with code 1/)
     expect(errorOf(run)).toMatch(/the nginx include was restored and nginx reloaded/)
     expect(await f.includeText()).toBe(before)
-    await recovers('v3')
+    await f.recovers('v3')
   })
 
   it('nginx reload fails', async () => {
@@ -62,8 +52,8 @@ describe('failure matrix: the new version and nginx', () => {
     expect(errorOf(run)).toMatch(/Remote step 'nginx reload' exited with code 1/)
     expect(errorOf(run)).toMatch(/the nginx include was restored, but reloading nginx failed .*keeps the configuration it last loaded/)
     expect(await f.includeText()).toBe(before)
-    expect(await f.servedVersion()).toBe(live)
-    await recovers('v4')
+    expect(await f.servedVersion()).toBe(f.live)
+    await f.recovers('v4')
   })
 
   it('check through nginx fails after the switch', async () => {
@@ -73,7 +63,7 @@ describe('failure matrix: the new version and nginx', () => {
     expect(errorOf(run)).toMatch(/nginx did not answer like a healthy app at http:\/\/127\.0\.0\.1:\d+\/no-such-page after the switch \(last: HTTP 404, expected 200\)/)
     expect(errorOf(run)).toMatch(/the nginx include was restored and nginx reloaded; the new version on \w+ was stopped/)
     expect(await f.includeText()).toBe(before)
-    expect(await f.servedVersion()).toBe(live)
+    expect(await f.servedVersion()).toBe(f.live)
   })
 
   it('java missing on the server', async () => {
@@ -83,7 +73,7 @@ describe('failure matrix: the new version and nginx', () => {
   })
 
   it('idle port taken by a foreign process', async () => {
-    const idle = f.lab.ports[live === 'v4' ? 1 : 0]
+    const idle = f.lab.ports[f.live === 'v4' ? 1 : 0]
     const pidFile = `${f.lab.remoteRoot}/foreign.pid`
     await f.lab.sshExec(`cd ${f.lab.remoteRoot}; setsid nohup python3 -m http.server ${idle} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${pidFile}`)
     for (let i = 0; i < 50 && !(await f.lab.httpGet(`http://127.0.0.1:${idle}/`).catch(() => null)); i++) await new Promise(r => setTimeout(r, 100))
@@ -92,7 +82,7 @@ describe('failure matrix: the new version and nginx', () => {
     expect(errorOf(run)).toMatch(new RegExp(`Port ${idle} \\(the idle \\w+ slot\\) is held by a process that this action did not start`))
     expect(errorOf(run)).toMatch(/Nothing was changed on the server/)
     await f.lab.sshExec(`kill $(cat ${pidFile}) && rm ${pidFile}`)
-    await recovers('v5')
+    await f.recovers('v5')
   })
 
   it('include file hand-edited to an unknown port', async () => {
@@ -102,7 +92,7 @@ describe('failure matrix: the new version and nginx', () => {
     expect(failed).toEqual([]) // nginx still runs the configuration it loaded
     expect(errorOf(run)).toMatch(/nginx routes to port 1, which is neither the blue \(\d+\) nor the green \(\d+\) slot/)
     await f.lab.sshExec(`printf '%s' '${before.trim()}' | sudo -n tee ${f.lab.nginxInclude} > /dev/null`)
-    await recovers('v6')
+    await f.recovers('v6')
   })
 
   it('include file missing', async () => {

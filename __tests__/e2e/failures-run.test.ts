@@ -10,21 +10,12 @@ import { runAction } from '../../lab/run-action.mjs'
 import { errorOf, failureLab, type FailureLab } from '../support/failure-lab.js'
 
 let f: FailureLab
-let live = 'v0'
 
 beforeAll(async () => {
   f = failureLab(await startLab({ name: 'failures-run' }), 'matrix')
   expect((await f.underLoad(await f.inputs('v0'))).run.outputs.result).toBe('deployed')
 })
 afterAll(() => f?.lab.stop())
-
-async function recovers(version: string): Promise<void> {
-  const { run, failed } = await f.underLoad(await f.inputs(version))
-  expect(errorOf(run)).toBe('')
-  expect(failed).toEqual([])
-  expect(await f.servedVersion()).toBe(version)
-  live = version
-}
 
 /** PIDs of the sshd processes serving connections (children of the listener), to cut them. */
 function sshSessions(): number[] {
@@ -41,12 +32,12 @@ describe('failure matrix: the run and the connection', () => {
     expect(failed).toEqual([])
     expect(run.outputs.result).toBe('failed')
     expect(errorOf(run)).toMatch(/Lost the SSH connection|SSH connection was closed|not connected/i)
-    expect(await f.servedVersion()).toBe(live)
+    expect(await f.servedVersion()).toBe(f.live)
     // The post step finds the half-started version and stops it; the include was never touched.
     const post = await runAction(await f.inputs('v1'), { state: run.state })
     expect(post.summary).toMatch(/Repaired matrix/)
     expect(post.summary).toMatch(/Stop new version \(\w+\)<\/td><td>✅ ok<\/td><td>[^<]*<\/td><td>stopped/)
-    await recovers('v1')
+    await f.recovers('v1')
   })
 
   it('job cancelled mid-deploy (SIGINT): stops at a safe point and rolls back itself', async () => {
@@ -58,7 +49,7 @@ describe('failure matrix: the run and the connection', () => {
     expect(JSON.parse(run.state.repair)).toEqual({ phase: 'rolled-back' })
     const post = await runAction(await f.inputs('v2'), { state: run.state })
     expect(post.summary).toBe('') // nothing to repair
-    await recovers('v2')
+    await f.recovers('v2')
   })
 
   it('runner dies after nginx was switched but before verification: the post step switches back', async () => {
@@ -73,8 +64,8 @@ describe('failure matrix: the run and the connection', () => {
     expect(post.code).toBe(0)
     expect(post.summary).toMatch(/the nginx include was restored and nginx reloaded/)
     expect(await f.includeText()).toBe(before)
-    expect(await f.servedVersion()).toBe(live)
-    await recovers('v3')
+    expect(await f.servedVersion()).toBe(f.live)
+    await f.recovers('v3')
   })
 
   it('two deploys started at once: the second waits for the lock, then reports who holds it', async () => {
@@ -86,7 +77,7 @@ describe('failure matrix: the run and the connection', () => {
     const { run, failed } = await first
     expect(run.outputs.result).toBe('deployed')
     expect(failed).toEqual([])
-    live = 'v4'
+    f.live = 'v4'
     // With time to wait, a queued deploy goes through once the lock is free.
     const waiting = f.underLoad(await f.inputs('v5', slowBoot))
     await new Promise(resolve => setTimeout(resolve, 1000))
@@ -94,7 +85,7 @@ describe('failure matrix: the run and the connection', () => {
     expect((await waiting).run.outputs.result).toBe('deployed')
     expect(queued.outputs.result).toBe('deployed')
     expect(await f.servedVersion()).toBe('v6')
-    live = 'v6'
+    f.live = 'v6'
   })
 
   it('wrong host fingerprint: refused before any credential is sent', async () => {
@@ -110,6 +101,6 @@ describe('failure matrix: the run and the connection', () => {
     const { run, failed } = await f.underLoad(await f.inputs('v7', { 'private-key': '', password: 'not-the-password' }))
     expect(failed).toEqual([])
     expect(errorOf(run)).toMatch(/The server bgdeploy@127.0.0.1:\d+ refused the login \(tried password\)/)
-    await recovers('v7')
+    await f.recovers('v7')
   })
 })

@@ -11,6 +11,10 @@ export interface FailureLab {
   underLoad(inputs: Record<string, string>, options?: RunOptions): Promise<{ run: ActionRun; failed: Sample[] }>
   servedVersion(): Promise<string>
   includeText(): Promise<string>
+  /** The version the lab serves now; `recovers` moves it on. */
+  live: string
+  /** Asserts that the next deploy succeeds, with no failed request, and serves `version`. */
+  recovers(version: string): Promise<void>
 }
 
 export function failureLab(lab: Lab, app: string): FailureLab {
@@ -19,9 +23,17 @@ export function failureLab(lab: Lab, app: string): FailureLab {
     if (!jars.has(version)) jars.set(version, await lab.sampleJar(version))
     return jars.get(version) as string
   }
-  return {
+  const f: FailureLab = {
     lab,
     jar,
+    live: 'v0',
+    recovers: async version => {
+      const { run, failed } = await f.underLoad(await f.inputs(version))
+      expect(errorOf(run)).toBe('')
+      expect(failed).toEqual([])
+      expect(await f.servedVersion()).toBe(version)
+      f.live = version
+    },
     inputs: async (version, overrides = {}) => ({
       ...labInputs(lab, app),
       jar: await jar(version),
@@ -40,6 +52,7 @@ export function failureLab(lab: Lab, app: string): FailureLab {
     servedVersion: async () => (await lab.httpGet(`${lab.nginxUrl}/version`)).body.trim(),
     includeText: async () => (await lab.sshExec(`cat ${lab.nginxInclude}`)).stdout
   }
+  return f
 }
 
 /** The `::error::` line of a run, decoded, for assertions on what the user reads. */
