@@ -28,7 +28,7 @@ export class DeploySteps {
 
   async readServer(): Promise<ServerState> {
     const { nginx, remoteDir, slots } = this.settings
-    const output = await runChecked(this.remote, probeServer(nginx.include, remoteDir, this.runtime.program))
+    const output = await runChecked(this.remote, probeServer(nginx.include, remoteDir, this.runtime.program, [slots.blue, slots.green]))
     return readServerState(output, slots, nginx.template)
   }
 
@@ -101,7 +101,7 @@ export class DeploySteps {
     const deadline = begin + this.settings.drainTimeoutMs
     for (;;) {
       if (cancelled.aborted) return `cancelled after ${Date.now() - begin} ms`
-      const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables())), old.port)
+      const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables([old.port]))), old.port)
       if (open === 0) return `no open connections after ${Date.now() - begin} ms`
       if (Date.now() >= deadline) return `gave up after ${Date.now() - begin} ms with ${open} connection(s) still open`
       await sleep(200)

@@ -123,7 +123,8 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
     delete registry[oldest.number]
     await new PreviewGitHub(preview.githubToken, oldest.number, ctx.settings.appName).deactivate()
   }
-  const tcp = parseTcpTable(await runChecked(ctx.remote, readTcpTables()))
+  const range = Array.from({ length: preview.ports.last - preview.ports.first + 1 }, (_, i) => preview.ports.first + i)
+  const tcp = parseTcpTable(await runChecked(ctx.remote, readTcpTables(range)))
   const ports = allocatePorts(preview.ports, registry, port => port === slots.blue || port === slots.green || isListening(tcp, port))
   if (!ports) {
     throw new DeployError(`No two free ports are left in preview-ports ${preview.ports.first}-${preview.ports.last}.`, {

@@ -1,4 +1,6 @@
 /** Reads the kernel's TCP tables (/proc/net/tcp and tcp6), so the server needs no ss or netstat. */
+import { script } from './commands/script.js'
+import type { RemoteCommand } from './remote.js'
 
 const LISTEN = '0A'
 const ESTABLISHED = '01'
@@ -37,6 +39,19 @@ export function openConnections(entries: TcpEntry[], port: number): number {
   return Math.max(accepted, connecting)
 }
 
-export function readTcpTables(): { label: string; argv: string[]; timeoutMs: number } {
-  return { label: 'read TCP connections', argv: ['cat', '/proc/net/tcp', '/proc/net/tcp6'], timeoutMs: 15_000 }
+// A busy server holds tens of thousands of sockets (megabytes of table), so only the lines whose local or
+// remote port is one of ours travel back. Ports are given as the table writes them: 4 upper-case hex digits.
+const FILTER = `awk -v ports=" $* " '{ n = split($2, l, ":"); m = split($3, r, ":");
+  if (index(ports, " " l[n] " ") || index(ports, " " r[m] " ")) print }' /proc/net/tcp /proc/net/tcp6 2>/dev/null || true`
+
+export function hexPort(port: number): string {
+  return port.toString(16).toUpperCase().padStart(4, '0')
 }
+
+/** The TCP table lines of these ports only. */
+export function readTcpTables(ports: number[]): RemoteCommand {
+  return { label: 'read TCP connections', argv: script(FILTER, ports.map(hexPort)), timeoutMs: 15_000 }
+}
+
+/** The same filter, as a line to paste into a constant script whose arguments start with the ports. */
+export const TCP_FILTER_SCRIPT = FILTER

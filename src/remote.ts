@@ -36,7 +36,8 @@ export interface Remote {
   exec(command: RemoteCommand): Promise<ExecResult>
   /** Starts a command and resolves once it has printed its first line; it runs on until released. */
   hold(command: RemoteCommand): Promise<HeldCommand>
-  upload(localPath: string, remotePath: string): Promise<void>
+  /** Runs `command` with the local file streamed to its stdin (how files are uploaded). */
+  upload(localPath: string, command: RemoteCommand): Promise<ExecResult>
   openTunnel(remotePort: number): Promise<Tunnel>
   close(): Promise<void>
 }

@@ -2,7 +2,7 @@
 import { parseIncludePort } from './commands/nginx.js'
 import { script } from './commands/script.js'
 import { DeployError } from './errors.js'
-import { isListening, parseTcpTable } from './proc-net.js'
+import { TCP_FILTER_SCRIPT, hexPort, isListening, parseTcpTable } from './proc-net.js'
 import type { RemoteCommand } from './remote.js'
 import type { Slots } from './settings.js'
 
@@ -13,18 +13,19 @@ export function otherColor(color: Color): Color {
   return color === 'blue' ? 'green' : 'blue'
 }
 
-const PROBE = `include=$1 dir=$2 program=$3
+const PROBE = `include=$1 dir=$2 program=$3; shift 3
 echo "== uid"; id -u
 echo "== include-status"
 if [ -r "$include" ]; then echo present; elif [ -e "$include" ]; then echo unreadable; else echo missing; fi
 echo "== include"; cat -- "$include" 2>/dev/null; echo
 echo "== state"; cat -- "$dir/state.json" 2>/dev/null
-echo "== tcp"; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null
+echo "== tcp"; ${TCP_FILTER_SCRIPT}
 echo "== program"; command -v "$program" || true
 echo "== sudo"; { sudo -n true 2>&1 && echo ok; } || true`
 
-export function probeServer(include: string, remoteDir: string, program: string): RemoteCommand {
-  return { label: 'read server state', argv: script(PROBE, [include, remoteDir, program]), timeoutMs: 30_000 }
+/** `ports`: the slot ports, whose TCP table lines (only) come back. */
+export function probeServer(include: string, remoteDir: string, program: string, ports: number[]): RemoteCommand {
+  return { label: 'read server state', argv: script(PROBE, [include, remoteDir, program, ...ports.map(hexPort)]), timeoutMs: 30_000 }
 }
 
 export function parseSections(output: string): Map<string, string> {

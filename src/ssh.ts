@@ -1,4 +1,5 @@
 /** The SSH implementation of Remote: one connection for everything (exec, upload, tunnels). */
+import { createReadStream } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { NodeSSH } from 'node-ssh'
 import type { Client, ClientChannel } from 'ssh2'
@@ -69,12 +70,23 @@ export class SshRemote implements Remote {
     })
   }
 
-  async upload(localPath: string, remotePath: string): Promise<void> {
-    try {
-      await this.ssh.putFile(localPath, remotePath, null, { concurrency: 64, chunkSize: 64 * 1024 })
-    } catch (error) {
-      throw this.lostReason ? this.lost('upload') : error
-    }
+  upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      if (this.lostReason) return reject(this.lost(command.label))
+      this.client.exec(shellJoin(command.argv), (error, channel) => {
+        if (error) return reject(this.lost(command.label, error.message))
+        const file = createReadStream(localPath)
+        file.on('error', readError => {
+          channel.close()
+          reject(readError)
+        })
+        file.pipe(channel)
+        collect(channel, undefined, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, result => {
+          if (result.code === null && this.lostReason) reject(this.lost(command.label))
+          else resolve(result)
+        }, false)
+      })
+    })
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {

@@ -5,7 +5,7 @@ type Responder = ExecResult | ((command: RemoteCommand) => ExecResult)
 
 export class FakeRemote implements Remote {
   readonly commands: RemoteCommand[] = []
-  readonly uploads: { localPath: string; remotePath: string }[] = []
+  readonly uploads: { localPath: string; command: RemoteCommand }[] = []
   readonly tunnels: number[] = []
   private readonly responders = new Map<string, Responder>()
 
@@ -32,8 +32,9 @@ export class FakeRemote implements Remote {
     return { firstLine: result.stdout.split('\n')[0], release: async () => result }
   }
 
-  async upload(localPath: string, remotePath: string): Promise<void> {
-    this.uploads.push({ localPath, remotePath })
+  async upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
+    this.uploads.push({ localPath, command })
+    return this.exec(command)
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {

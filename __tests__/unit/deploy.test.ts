@@ -65,11 +65,13 @@ describe('deploy sequence', () => {
     expect(outcome.live).toEqual({ color: 'green', port: 8081 })
     expect(outcome.previous).toEqual({ color: 'blue', port: 8080 })
     expect(remote.labels()).toEqual([
-      'read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running', 'prepare release directory', 'verify upload',
+      'read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running', 'prepare release directory', 'upload and verify',
       'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
       'read TCP connections', 'stop app', 'record state', 'prune old releases'
     ])
-    expect(remote.uploads).toEqual([{ localPath: '/tmp/x.jar', remotePath: `bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar.part` }])
+    expect(remote.uploads.map(u => [u.localPath, u.command.argv.slice(-3)])).toEqual([
+      ['/tmp/x.jar', [`bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar.part`, `bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar`, SHA]]
+    ])
     expect(remote.commands.find(c => c.label === 'write nginx include')?.stdin).toBe('set $service_url http://127.0.0.1:8081;\n')
     expect(remote.commands.find(c => c.label === 'nginx reload')?.argv).toEqual(['sudo', '-n', 'nginx', '-s', 'reload'])
     expect(remote.tunnels).toEqual([8081, 80])

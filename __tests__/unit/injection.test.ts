@@ -9,11 +9,12 @@ import { appAlive, logTail, readPid, startJar, stopApp } from '../../src/command
 import {
   containerId, imageExists, imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
 } from '../../src/commands/docker.js'
-import { finishUpload, freeSpace, listJarReleases, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
+import { receiveFile, freeSpace, listJarReleases, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../src/commands/history.js'
 import { holdLock } from '../../src/commands/lock.js'
 import { nginxReload, nginxTest } from '../../src/commands/nginx.js'
 import type { RemoteCommand } from '../../src/remote.js'
+import { readTcpTables } from '../../src/proc-net.js'
 import { probeServer } from '../../src/server-state.js'
 import { shellJoin } from '../../src/shell.js'
 
@@ -38,14 +39,15 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['appAlive', v => appAlive(v, v)],
   ['logTail', v => logTail(v, 10)],
   ['prepareRelease', v => prepareRelease(v, v, [v])],
-  ['finishUpload', v => finishUpload(v, v, v)],
+  ['receiveFile', v => receiveFile(v, v)],
   ['writeFileAtomic', v => writeFileAtomic(v, v, true)],
   ['removeFile', v => removeFile(v, false)],
   ['pruneOldest', v => pruneOldest(v, 3, [v])],
   ['freeSpace', v => freeSpace(v)],
   ['nginxTest', v => nginxTest([v, v], true)],
   ['nginxReload', v => nginxReload([v], false)],
-  ['probeServer', v => probeServer(v, v, v)],
+  ['probeServer', v => probeServer(v, v, v, [8080, 8081])],
+  ['readTcpTables', () => readTcpTables([80, 8080])],
   ['holdLock', v => holdLock(v, 1000, v)],
   ['login', v => login([v], v, v, v)],
   ['logout', v => logout([v], v)],

@@ -12,14 +12,15 @@ export function prepareRelease(releaseDir: string, jarPath: string, otherDirs: s
   return { label: 'prepare release directory', argv: script(PREPARE_RELEASE, [releaseDir, jarPath, ...otherDirs]) }
 }
 
-const FINISH_UPLOAD = `part=$1 final=$2 want=$3
-got=$(sha256sum -- "$part" | cut -d" " -f1)
-if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "checksum mismatch: expected $want, got $got" >&2; exit 3; fi
-mv -f -- "$part" "$final" && printf '%s\n' "$want" > "\${final%/*}/sha256"`
+// The file arrives on stdin and is hashed while it is written, so verifying costs no second pass.
+const RECEIVE = `part=$1 final=$2 want=$3
+got=$(tee -- "$part" | sha256sum | cut -d" " -f1)
+if [ "$got" != "$want" ]; then rm -f -- "$part"; echo "checksum mismatch: expected $want, got $got (upload cut short?)" >&2; exit 3; fi
+mv -f -- "$part" "$final" && printf '%s\\n' "$want" > "\${final%/*}/sha256"`
 
-/** Verifies an uploaded file's sha256 and moves it into place, so a release is never half-written. */
-export function finishUpload(partPath: string, finalPath: string, sha256: string): RemoteCommand {
-  return { label: 'verify upload', argv: script(FINISH_UPLOAD, [partPath, finalPath, sha256]) }
+/** Receives an upload on stdin into `finalPath` (via a .part file), verified against `sha256`. */
+export function receiveFile(finalPath: string, sha256: string): RemoteCommand {
+  return { label: 'upload and verify', argv: script(RECEIVE, [`${finalPath}.part`, finalPath, sha256]), timeoutMs: 60 * 60_000 }
 }
 
 // cp -p first so the new file keeps the old one's owner and mode; mv makes the swap atomic.

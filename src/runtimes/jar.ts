@@ -1,7 +1,7 @@
 /** Jar mode: upload the jar, run it with java in a slot directory, track it by PID and marker. */
 import { appAlive, logTail, readPid, slotMarker, startJar, stopApp } from '../commands/app.js'
-import { finishUpload, freeSpace, listJarReleases, prepareRelease, pruneOldest, removeQuietly } from '../commands/files.js'
-import { DeployError } from '../errors.js'
+import { freeSpace, listJarReleases, prepareRelease, pruneOldest, receiveFile, removeQuietly } from '../commands/files.js'
+import { DeployError, lastLines } from '../errors.js'
 import { layoutOf, type Layout } from '../layout.js'
 import { runChecked, type Remote, type RemoteCommand } from '../remote.js'
 import { COLORS, type Color } from '../server-state.js'
@@ -47,8 +47,8 @@ export class JarRuntime implements AppRuntime {
     if (existing.trim() === artifact.sha256) return artifact.path ? 'already on the server, not uploaded again' : 'kept on the server'
     if (!artifact.path) throw await this.notKept()
     const begin = Date.now()
-    await this.remote.upload(artifact.path, `${jar}.part`).catch(error => this.uploadFailed(error as Error, `${jar}.part`))
-    await runChecked(this.remote, finishUpload(`${jar}.part`, jar, artifact.sha256))
+    const received = await this.remote.upload(artifact.path, receiveFile(jar, artifact.sha256))
+    if (received.code !== 0) await this.uploadFailed(lastLines(received.stderr || received.stdout, 2) || `exit code ${received.code}`, `${jar}.part`)
     const seconds = Math.max(1, Date.now() - begin) / 1000
     return `${(artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
   }
@@ -109,13 +109,13 @@ export class JarRuntime implements AppRuntime {
   }
 
   /** SFTP reports a full disk as a bare "Failure", so the free space is looked up to say what happened. */
-  private async uploadFailed(error: Error, partPath: string): Promise<never> {
+  private async uploadFailed(why: string, partPath: string): Promise<never> {
     await this.remote.exec(removeQuietly(partPath))
     const free = await this.remote.exec(freeSpace(this.layout.releasesDir))
     const freeMiB = Number(free.stdout.trim().split('\n').pop()?.split(/\s+/)[3]) / 1024
     const needMiB = this.artifact.size / 1048576
     const full = Number.isFinite(freeMiB) && freeMiB < needMiB * 1.1
-    throw new DeployError(`Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ${error.message}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`, {
+    throw new DeployError(`Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ${why}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`, {
       serverState: 'Nothing was changed on the server; the partial upload was removed and the live version keeps serving.',
       hint: full ? `Free disk space on the server under ${this.settings.remoteDir}, or lower 'keep-releases'.` : 'Check the connection and the permissions of remote-dir, then run again.'
     })
