@@ -1,6 +1,7 @@
 /** The four commands: deploy, redeploy, rollback and status, each recorded in the server's history. */
 import { deploy, type DeployContext, type DeployOptions, type DeployOutcome } from './deploy.js'
 import { DeploySteps } from './deploy-steps.js'
+import { readOptional } from './commands/files.js'
 import { DeployError } from './errors.js'
 import { layoutOf } from './layout.js'
 import { parseRecord, type HistoryEntry, type ServerRecord, type SlotRecord } from './record.js'
@@ -54,7 +55,7 @@ async function chooseRelease(ctx: OperationContext): Promise<{ runtime: AppRunti
 }
 
 async function readRecord(ctx: OperationContext): Promise<ServerRecord | null> {
-  const text = await runChecked(ctx.remote, { label: 'read state', argv: ['sh', '-c', 'cat -- "$1" 2>/dev/null || true', 'sh', layoutOf(ctx.settings.remoteDir).stateFile] })
+  const text = await runChecked(ctx.remote, readOptional(layoutOf(ctx.settings.remoteDir).stateFile, 'read state'))
   try {
     return parseRecord(text.trim() ? (JSON.parse(text) as Record<string, unknown>) : null)
   } catch {

@@ -1,5 +1,5 @@
 /** Which pull requests have a preview on the server, and on which ports. Pure except for the two commands. */
-import { writeFileAtomic } from './commands/files.js'
+import { readOptional, writeFileAtomic } from './commands/files.js'
 import type { RemoteCommand } from './remote.js'
 
 export interface PreviewEntry {
@@ -11,7 +11,7 @@ export interface PreviewEntry {
 export type Registry = Record<string, PreviewEntry>
 
 export function readRegistry(file: string): RemoteCommand {
-  return { label: 'read preview registry', argv: ['sh', '-c', 'cat -- "$1" 2>/dev/null || true', 'sh', file] }
+  return readOptional(file, 'read preview registry')
 }
 
 export function writeRegistry(file: string, registry: Registry): RemoteCommand {

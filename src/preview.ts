@@ -1,7 +1,9 @@
 /** Pull-request previews: each PR runs as its own app instance (APP-pr-N) on ports from preview-ports. */
 import * as github from '@actions/github'
 import { nginxReload, nginxTest } from './commands/nginx.js'
-import { removeFile } from './commands/files.js'
+import { removeImage } from './commands/docker.js'
+import { loginUid, readOptional, removeFile, removeTree } from './commands/files.js'
+import { layoutOf } from './layout.js'
 import { DeployError } from './errors.js'
 import { PreviewGitHub } from './github-preview.js'
 import { acquireLock } from './lock.js'
@@ -139,18 +141,18 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
 async function removeInstance(ctx: OperationContext, entry: PreviewEntry): Promise<void> {
   const instance = previewInstance(ctx.settings, entry.number, entry.ports)
   await ctx.report.step(`Remove preview #${entry.number}`, async note => {
-    const record = parseRecord(JSON.parse((await runChecked(ctx.remote, { label: 'read state', argv: ['sh', '-c', 'cat -- "$1" 2>/dev/null || echo null', 'sh', `${instance.remoteDir}/state.json`] })) || 'null'))
+    const record = parseRecord(JSON.parse((await runChecked(ctx.remote, readOptional(layoutOf(instance.remoteDir).stateFile, 'read state'))).trim() || 'null'))
     const runtime = record?.mode === 'image' ? new ImageRuntime(instance, ctx.remote, record.active?.ref ?? '') : JarRuntime.kept(instance, ctx.remote)
     for (const color of COLORS) await runtime.stop(color)
-    const isRoot = (await runChecked(ctx.remote, { label: 'login user', argv: ['id', '-u'] })).trim() === '0'
+    const isRoot = (await runChecked(ctx.remote, loginUid())).trim() === '0'
     const sudo = instance.nginx.sudo === 'true' || (instance.nginx.sudo === 'auto' && !isRoot)
     await runChecked(ctx.remote, removeFile(instance.nginx.include, sudo))
     await runChecked(ctx.remote, nginxTest(instance.nginx.testCommand, sudo))
     await runChecked(ctx.remote, nginxReload(instance.nginx.reloadCommand, sudo))
     for (const ref of [record?.active?.ref, record?.previous?.ref].filter((r): r is string => !!r)) {
-      await ctx.remote.exec({ label: 'remove preview image', argv: [...instance.image.dockerCommand, 'rmi', ref] })
+      await ctx.remote.exec(removeImage(instance.image.dockerCommand, ref))
     }
-    await runChecked(ctx.remote, { label: 'remove preview files', argv: ['rm', '-rf', '--', instance.remoteDir] })
+    await runChecked(ctx.remote, removeTree(instance.remoteDir))
     note(`stopped, nginx file removed and nginx reloaded, ${instance.remoteDir} removed`)
   })
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import { isAlive, startLab, type BuiltImage, type Lab, type LabDocker } from '../../lab/lab.mjs'
+import { waitForStatus } from '../support/wait-for-status.js'
 
 let lab: Lab
 let docker: LabDocker
@@ -17,22 +18,6 @@ afterAll(async () => {
 /** A docker command run as bgdeploy over ssh, the way the action runs it. */
 function dockerExec(args: string, opts?: { input?: string }) {
   return lab.sshExec(`${docker.command} ${args}`, opts)
-}
-
-async function waitForStatus(url: string, status: number, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    try {
-      const res = await lab.httpGet(url, { timeoutMs: 2000 })
-      if (res.status === status) return res.body
-      last = `${res.status} ${res.body}`
-    } catch (err) {
-      last = (err as Error).message
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms; last: ${last}`)
 }
 
 function descendants(pid: number): number[] {
@@ -89,7 +74,7 @@ describe('image lab', () => {
       `--env-file ${envFile} --restart no ${v1.ref}`)
     expect(run).toMatchObject({ code: 0 })
     const base = `http://127.0.0.1:${port.healthy}`
-    expect(await waitForStatus(`${base}/version`, 200)).toBe('v1\n')
+    expect(await waitForStatus(lab, `${base}/version`, 200)).toBe('v1\n')
     const health = await lab.httpGet(`${base}/actuator/health`)
     expect(health.status).toBe(200)
     expect(JSON.parse(health.body)).toEqual({ status: 'UP' })
@@ -106,7 +91,7 @@ describe('image lab', () => {
     const run = await dockerExec(`run -d --name t-blue --label bluegreen.app=t --label bluegreen.slot=blue ` +
       `-p 127.0.0.1:${port.unhealthy}:8080 -e HEALTHY=false --restart no ${v1.ref}`)
     expect(run).toMatchObject({ code: 0 })
-    const body = await waitForStatus(`http://127.0.0.1:${port.unhealthy}/actuator/health`, 503)
+    const body = await waitForStatus(lab, `http://127.0.0.1:${port.unhealthy}/actuator/health`, 503)
     expect(JSON.parse(body)).toEqual({ status: 'DOWN' })
   })
 

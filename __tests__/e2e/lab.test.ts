@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { isAlive, startLab, type Lab } from '../../lab/lab.mjs'
+import { waitForStatus } from '../support/wait-for-status.js'
 
 let lab: Lab
 
@@ -11,22 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.stop()
 })
-
-async function waitForStatus(url: string, status: number, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    try {
-      const res = await lab.httpGet(url, { timeoutMs: 2000 })
-      if (res.status === status) return res.body
-      last = `${res.status} ${res.body}`
-    } catch (err) {
-      last = (err as Error).message
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms; last: ${last}`)
-}
 
 /** Starts the sample app as bgdeploy the way the action does, returning its PID. */
 async function startApp(version: string, port: number, name: string, env = ''): Promise<number> {
@@ -79,7 +64,7 @@ describe('lab', () => {
     const port = await lab.freePort()
     const pid = await startApp('v1', port, 'v1')
     appPids.push(pid)
-    expect(await waitForStatus(`http://127.0.0.1:${port}/version`, 200)).toBe('v1\n')
+    expect(await waitForStatus(lab, `http://127.0.0.1:${port}/version`, 200)).toBe('v1\n')
     expect(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('java')
     expect(fs.statSync(`/proc/${pid}`).uid).toBe(lab.uid)
     const health = await lab.httpGet(`http://127.0.0.1:${port}/actuator/health`)
@@ -91,19 +76,19 @@ describe('lab', () => {
   test('HEALTHY=false makes the health endpoint answer 503 DOWN', async () => {
     const port = await lab.freePort()
     appPids.push(await startApp('v2', port, 'unhealthy', 'HEALTHY=false'))
-    expect(JSON.parse(await waitForStatus(`http://127.0.0.1:${port}/actuator/health`, 503))).toEqual({ status: 'DOWN' })
+    expect(JSON.parse(await waitForStatus(lab, `http://127.0.0.1:${port}/actuator/health`, 503))).toEqual({ status: 'DOWN' })
     expect((await lab.httpGet(`http://127.0.0.1:${port}/`)).body).toBe('hello from v2\n')
   })
 
   test('bgdeploy can switch nginx with sudo, but not without', async () => {
     const [blue] = lab.ports
     appPids.push(await startApp('v1', blue, 'blue'))
-    await waitForStatus(`http://127.0.0.1:${blue}/version`, 200)
+    await waitForStatus(lab, `http://127.0.0.1:${blue}/version`, 200)
     const denied = await lab.sshExec(`echo x > ${lab.nginxInclude}`)
     expect(denied.code).not.toBe(0)
     const switched = await lab.sshExec(`sudo -n ${lab.nginxTestCommand} && sudo -n ${lab.nginxReloadCommand}`)
     expect(switched).toMatchObject({ code: 0 })
-    expect(await waitForStatus(`${lab.nginxUrl}/version`, 200)).toBe('v1\n')
+    expect(await waitForStatus(lab, `${lab.nginxUrl}/version`, 200)).toBe('v1\n')
   })
 
   test('stop() kills every process it started and is idempotent', async () => {

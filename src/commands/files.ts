@@ -67,3 +67,21 @@ done`
 export function listJarReleases(releasesDir: string): RemoteCommand {
   return { label: 'list releases', argv: script(LIST_RELEASES, [releasesDir]) }
 }
+
+/** Prints a file's content, or nothing when it does not exist. */
+export function readOptional(path: string, label: string): RemoteCommand {
+  return { label, argv: script('cat -- "$1" 2>/dev/null || true', [path]) }
+}
+
+export function makeDir(path: string): RemoteCommand {
+  return { label: 'create directory', argv: ['mkdir', '-p', '--', path] }
+}
+
+/** Removes a directory this action owns (a preview's remote-dir) with everything in it. */
+export function removeTree(path: string): RemoteCommand {
+  return { label: 'remove files', argv: ['rm', '-rf', '--', path] }
+}
+
+export function loginUid(): RemoteCommand {
+  return { label: 'login user', argv: ['id', '-u'] }
+}
