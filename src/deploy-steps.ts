@@ -13,6 +13,9 @@ import { COLORS, probeServer, readServerState, type Color, type ServerState } fr
 import type { Settings } from './settings.js'
 import type { Slot } from './slot-plan.js'
 
+/** How long the old version's port must stay without connections before it is stopped. */
+const QUIET_MS = 1000
+
 export interface RunInfo {
   actor: string
   runUrl: string
@@ -95,16 +98,23 @@ export class DeploySteps {
     }
   }
 
-  /** Waits until nothing is connected to the old version's port any more, up to drain-timeout. */
+  /**
+   * Waits until nothing has been connected to the old version's port for QUIET_MS, up to drain-timeout.
+   * A single empty reading is not enough: right after a reload, nginx workers that still run the old
+   * configuration can accept a request or two and send it to the old port.
+   */
   async drain(old: Slot, cancelled: AbortSignal): Promise<string> {
     const begin = Date.now()
     const deadline = begin + this.settings.drainTimeoutMs
+    let lastSeenOpen = begin
     for (;;) {
       if (cancelled.aborted) return `cancelled after ${Date.now() - begin} ms`
       const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables([old.port]))), old.port)
-      if (open === 0) return `no open connections after ${Date.now() - begin} ms`
-      if (Date.now() >= deadline) return `gave up after ${Date.now() - begin} ms with ${open} connection(s) still open`
-      await sleep(200)
+      const now = Date.now()
+      if (open > 0) lastSeenOpen = now
+      else if (now - lastSeenOpen >= QUIET_MS || now >= deadline) return `no open connections, quiet for ${now - lastSeenOpen} ms (${now - begin} ms in all)`
+      if (now >= deadline) return `gave up after ${now - begin} ms with ${open} connection(s) still open`
+      await sleep(100)
     }
   }
 

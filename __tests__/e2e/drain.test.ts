@@ -45,7 +45,7 @@ describe('drain', () => {
     const run = await deploy('v2', { 'drain-timeout': '30s' })
     expect(run.outputs.result).toBe('deployed')
     expect(await slow).toMatchObject({ status: 200, body: 'slow done v1\n' })
-    expect(run.summary).toMatch(/Drain old version \(blue\)<\/td><td>✅ ok<\/td><td>[^<]+<\/td><td>no open connections after \d+ ms/)
+    expect(run.summary).toMatch(/Drain old version \(blue\)<\/td><td>✅ ok<\/td><td>[^<]+<\/td><td>no open connections, quiet for \d+ ms/)
     expect((await lab.httpGet(`${lab.nginxUrl}/version`)).body.trim()).toBe('v2')
   })
 
