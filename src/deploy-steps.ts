@@ -5,7 +5,7 @@ import { DeployError, lastLines } from './errors.js'
 import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
 import { layoutOf } from './layout.js'
 import { openConnections, parseTcpTable, readTcpTables } from './proc-net.js'
-import { appendHistory, cancelTimers, readHistory, runLater } from './commands/history.js'
+import { cancelTimers, readHistory, runLater } from './commands/history.js'
 import { HISTORY_LIMIT, parseHistory, type HistoryEntry } from './record.js'
 import { runChecked, type Remote, type RemoteCommand } from './remote.js'
 import type { AppRuntime } from './runtimes/runtime.js'
@@ -126,10 +126,6 @@ export class DeploySteps {
 
   async stopLater(color: Color, stop: RemoteCommand): Promise<void> {
     await runChecked(this.remote, runLater(layoutOf(this.settings.remoteDir).timerFile(color), this.settings.keepPreviousMs, stop))
-  }
-
-  async appendHistory(entry: HistoryEntry): Promise<void> {
-    await runChecked(this.remote, appendHistory(layoutOf(this.settings.remoteDir).historyFile, entry, HISTORY_LIMIT))
   }
 
   async readHistory(): Promise<HistoryEntry[]> {

@@ -1,10 +1,10 @@
 /** The four commands: deploy, redeploy, rollback and status, each recorded in the server's history. */
 import { deploy, type DeployContext, type DeployOptions, type DeployOutcome } from './deploy.js'
-import { DeploySteps } from './deploy-steps.js'
 import { readOptional } from './commands/files.js'
+import { appendHistory } from './commands/history.js'
 import { DeployError } from './errors.js'
 import { layoutOf } from './layout.js'
-import { parseRecord, type HistoryEntry, type ServerRecord, type SlotRecord } from './record.js'
+import { HISTORY_LIMIT, parseRecord, type HistoryEntry, type ServerRecord, type SlotRecord } from './record.js'
 import { runChecked } from './remote.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime, type LocalArtifact } from './runtimes/jar.js'
@@ -24,10 +24,10 @@ export async function runOperation(ctx: OperationContext): Promise<OperationOutc
   if (settings.command === 'preview-destroy') return destroyPreview(ctx)
   const result = ({ deploy: 'deployed', redeploy: 'redeployed', rollback: 'rolled-back' } as const)[settings.command]
   let runtime: AppRuntime | undefined
-  const history = (outcome: Partial<HistoryEntry>) => new DeploySteps(settings, ctx.remote, runtime ?? JarRuntime.kept(settings, ctx.remote)).appendHistory({
+  const history = (outcome: Partial<HistoryEntry>) => runChecked(ctx.remote, appendHistory(layoutOf(settings.remoteDir).historyFile, {
     time: new Date().toISOString(), command: settings.command, result, release: runtime?.release ?? '',
     from: ctx.report.before, to: ctx.report.after, actor: ctx.run.actor, runUrl: ctx.run.runUrl, commit: ctx.run.commit, ...outcome
-  })
+  }, HISTORY_LIMIT))
   try {
     const chosen = await chooseRelease(ctx)
     runtime = chosen.runtime

@@ -48,6 +48,7 @@ describe('failure matrix: the run and the connection', () => {
     expect(errorOf(run)).toMatch(/the new version on \w+ was stopped/)
     expect(JSON.parse(run.state.repair)).toEqual({ phase: 'rolled-back' })
     const post = await runAction(await f.inputs('v2'), { state: run.state })
+    expect(post.code).toBe(0)
     expect(post.summary).toBe('') // nothing to repair
     await f.recovers('v2')
   })
