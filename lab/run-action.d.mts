@@ -17,7 +17,7 @@ export interface RunOptions {
   /** Runs the post step with this saved state. */
   state?: Record<string, string>
   /** Once stdout matches `when`: sends `signal` and/or calls `run`. */
-  interrupt?: { when: RegExp; signal?: NodeJS.Signals; run?: () => unknown }
+  interrupt?: { when: RegExp; signal?: NodeJS.Signals; run?: (child: import('node:child_process').ChildProcess) => unknown }
 }
 
 export const distEntry: string

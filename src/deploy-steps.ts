@@ -1,13 +1,14 @@
 /** The server-side steps shared by every mode: state, nginx switch and restore, verification, drain, record. */
 import { removeFile, writeFileAtomic } from './commands/files.js'
 import { nginxReload, nginxTest, renderInclude } from './commands/nginx.js'
-import { DeployError, lastLines } from './errors.js'
+import { DeployError, RemoteCommandError, lastLines } from './errors.js'
 import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from './health.js'
 import { layoutOf } from './layout.js'
 import { openConnections, parseTcpTable, readTcpTables } from './proc-net.js'
-import { cancelTimers, readHistory, runLater } from './commands/history.js'
+import { appendHistory, cancelTimers, readHistory, runLater } from './commands/history.js'
 import { HISTORY_LIMIT, parseHistory, type HistoryEntry } from './record.js'
-import { runChecked, type Remote, type RemoteCommand } from './remote.js'
+import type { Finish } from './progress.js'
+import { runChecked, type ExecResult, type Remote, type RemoteCommand } from './remote.js'
 import type { AppRuntime } from './runtimes/runtime.js'
 import { COLORS, probeServer, readServerState, type Color, type ServerState } from './server-state.js'
 import type { Settings } from './settings.js'
@@ -16,10 +17,15 @@ import type { Slot } from './slot-plan.js'
 /** How long the old version's port must stay without connections before it is stopped. */
 const QUIET_MS = 1000
 
+/** How far a switch got: the include file changed, and then nginx (maybe) loaded it. */
+export type SwitchStage = 'untouched' | 'include-written' | 'reloaded'
+
 export interface RunInfo {
   actor: string
   runUrl: string
   commit: string
+  /** Unique to this run: marks what it starts, so a repair never touches another run's version. */
+  token: string
 }
 
 export class DeploySteps {
@@ -52,28 +58,33 @@ export class DeploySteps {
   }
 
   /** Writes the include, runs the nginx test and reloads. The caller restores the include on failure. */
-  async switchNginx(target: Slot, sudo: boolean): Promise<void> {
+  async switchNginx(target: Slot, sudo: boolean, reached: (stage: SwitchStage) => void): Promise<void> {
     const { nginx } = this.settings
+    reached('include-written')
     await runChecked(this.remote, writeFileAtomic(nginx.include, renderInclude(nginx.template, target.port), sudo, 'write nginx include'))
     await runChecked(this.remote, nginxTest(nginx.testCommand, sudo))
-    await runChecked(this.remote, nginxReload(nginx.reloadCommand, sudo))
+    const reload = nginxReload(nginx.reloadCommand, sudo)
+    const result = await this.remote.exec(reload)
+    // A reload that did not finish (timeout, lost connection) may still have happened.
+    if (result.code === 0 || result.code === null) reached('reloaded')
+    if (result.code !== 0) throw new RemoteCommandError(reload.label, result.code, `${result.stderr}\n${result.stdout}`)
   }
 
   /**
-   * Puts the include back as it was (or removes it if there was none) and reloads nginx. A failing
-   * reload is reported rather than thrown: nginx then keeps the configuration it last loaded.
+   * Puts the include back as it was (or removes it if there was none), tests and reloads nginx.
+   * `restored` is true only when nginx has loaded the restored configuration.
    */
-  async restoreNginx(previousText: string | null, sudo: boolean): Promise<string> {
+  async restoreNginx(previousText: string | null, sudo: boolean): Promise<{ restored: boolean; note: string }> {
     const { nginx } = this.settings
     const restore = previousText === null
       ? removeFile(nginx.include, sudo)
       : writeFileAtomic(nginx.include, previousText, sudo, 'restore nginx include')
     await runChecked(this.remote, restore)
-    await runChecked(this.remote, nginxTest(nginx.testCommand, sudo))
+    const test = await this.remote.exec(nginxTest(nginx.testCommand, sudo))
+    if (test.code !== 0) return { restored: false, note: `the nginx include was restored, but 'nginx -t' failed (${why(test)}), so nginx was not reloaded` }
     const reload = await this.remote.exec(nginxReload(nginx.reloadCommand, sudo))
-    if (reload.code === 0) return 'the nginx include was restored and nginx reloaded'
-    const why = lastLines(`${reload.stderr}\n${reload.stdout}`, 2) || `exit code ${reload.code}`
-    return `the nginx include was restored, but reloading nginx failed (${why}), so nginx keeps the configuration it last loaded`
+    if (reload.code === 0) return { restored: true, note: 'the nginx include was restored and nginx reloaded' }
+    return { restored: false, note: `the nginx include was restored, but reloading nginx failed (${why(reload)}), so nginx keeps the configuration it last loaded` }
   }
 
   /** Asks nginx (through the tunnel) until it answers like a healthy app; nginx reloads asynchronously. */
@@ -132,8 +143,14 @@ export class DeploySteps {
     return parseHistory(await runChecked(this.remote, readHistory(layoutOf(this.settings.remoteDir).historyFile, HISTORY_LIMIT)))
   }
 
-  async recordState(state: object): Promise<void> {
-    const stateFile = layoutOf(this.settings.remoteDir).stateFile
-    await runChecked(this.remote, writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', false, 'record state'))
+  /** Writes state.json and appends the history line of a deploy whose traffic has moved. */
+  async recordFinish({ state, history }: Finish): Promise<void> {
+    const layout = layoutOf(this.settings.remoteDir)
+    await runChecked(this.remote, writeFileAtomic(layout.stateFile, JSON.stringify(state, null, 2) + '\n', false, 'record state'))
+    await runChecked(this.remote, appendHistory(layout.historyFile, history, HISTORY_LIMIT))
   }
+}
+
+function why(result: ExecResult): string {
+  return lastLines(`${result.stderr}\n${result.stdout}`, 2) || `exit code ${result.code}`
 }

@@ -1,5 +1,5 @@
 /** Takes the deploy lock for this app on the server, or says who holds it. */
-import { LOCK_BUSY_EXIT, holdLock } from './commands/lock.js'
+import { LOCK_BUSY_EXIT, LOCK_HEARTBEAT_MS, holdLock } from './commands/lock.js'
 import type { RunInfo } from './deploy-steps.js'
 import { DeployError, RemoteCommandError } from './errors.js'
 import type { HeldCommand, Remote } from './remote.js'
@@ -7,7 +7,7 @@ import type { Settings } from './settings.js'
 
 export async function acquireLock(remote: Remote, settings: Settings, run: RunInfo): Promise<HeldCommand> {
   const owner = JSON.stringify({ runUrl: run.runUrl, actor: run.actor, commit: run.commit, since: new Date().toISOString() })
-  const held = await remote.hold(holdLock(settings.remoteDir, settings.lockTimeoutMs, owner))
+  const held = await remote.hold(holdLock(settings.remoteDir, settings.lockTimeoutMs, owner), LOCK_HEARTBEAT_MS)
   if (held.firstLine === 'locked') return held
   const result = await held.release()
   if (result.code === LOCK_BUSY_EXIT) throw busy(settings, result.stdout.split('\n')[1] ?? '')

@@ -1,19 +1,20 @@
 /** Reads the settings, runs the deploy, and reports. The one place that catches errors. */
+import { randomBytes } from 'node:crypto'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { findJar } from './artifact.js'
-import type { Progress } from './deploy.js'
+import { boundary } from './boundary.js'
+import { LOCK_IDLE_SECONDS } from './commands/lock.js'
 import type { RunInfo } from './deploy-steps.js'
-import { ActionError } from './errors.js'
+import { ActionError, DeployError } from './errors.js'
 import { acquireLock } from './lock.js'
 import type { HeldCommand } from './remote.js'
 import { Report } from './report.js'
 import { runOperation, type OperationOutcome } from './operations.js'
+import { REPAIR_STATE, type Progress } from './progress.js'
 import { readSettings, type Settings } from './settings.js'
 import { SshRemote } from './ssh.js'
 import { renderSummary } from './summary.js'
-
-export const REPAIR_STATE = 'repair'
 
 export async function run(): Promise<void> {
   const cancel = new AbortController()
@@ -40,7 +41,12 @@ export async function run(): Promise<void> {
     const info = runInfo()
     const config = settings
     // Previews take their own locks (the preview registry's, then the instance's); status takes none.
-    if (['deploy', 'redeploy', 'rollback'].includes(settings.command)) lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
+    await boundary('connected')
+    if (['deploy', 'redeploy', 'rollback'].includes(settings.command)) {
+      lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
+      lock.onLost(() => report.halt(lockLost()))
+      await boundary('locked')
+    }
     const outcome = await runOperation({ settings, remote, report, run: info, progress: saveProgress, jar })
     setOutputs(outcome.kind === 'status' ? 'ok' : 'deployed', report, outcome)
     await writeSummary(settings, report)
@@ -69,6 +75,12 @@ async function connect(settings: Settings, report: Report): Promise<SshRemote> {
     report.warn(text)
   }
   return remote
+}
+
+function lockLost(): DeployError {
+  return new DeployError(`This run lost the deploy lock: the server heard no heartbeat from it for ${LOCK_IDLE_SECONDS} s (the runner stalled, or the connection dropped).`, {
+    hint: 'Another run may hold the lock now; check its result before deploying again.'
+  })
 }
 
 /** The post step reads this to repair a deploy that was killed between starting the new version and the switch. */
@@ -133,5 +145,6 @@ export function redactor(settings: Settings | undefined): (text: string) => stri
 export function runInfo(): RunInfo {
   const { actor, runId, serverUrl, sha } = github.context
   const repository = process.env.GITHUB_REPOSITORY ?? ''
-  return { actor: actor ?? '', runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '', commit: sha ?? '' }
+  const runUrl = repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : ''
+  return { actor: actor ?? '', runUrl, commit: sha ?? '', token: randomBytes(6).toString('hex') }
 }

@@ -1,4 +1,4 @@
-/** The four commands: deploy, redeploy, rollback and status, each recorded in the server's history. */
+/** The six commands: deploy, redeploy, rollback, status, preview and preview-destroy; the first three are recorded in the server's history. */
 import { deploy, type DeployContext, type DeployOptions, type DeployOutcome } from './deploy.js'
 import { readOptional } from './commands/files.js'
 import { appendHistory } from './commands/history.js'
@@ -22,21 +22,20 @@ export async function runOperation(ctx: OperationContext): Promise<OperationOutc
   if (settings.command === 'status') return { kind: 'status', ...(await status(ctx, await readRecord(ctx))) }
   if (settings.command === 'preview') return runPreview(ctx)
   if (settings.command === 'preview-destroy') return destroyPreview(ctx)
-  const result = ({ deploy: 'deployed', redeploy: 'redeployed', rollback: 'rolled-back' } as const)[settings.command]
   let runtime: AppRuntime | undefined
-  const history = (outcome: Partial<HistoryEntry>) => runChecked(ctx.remote, appendHistory(layoutOf(settings.remoteDir).historyFile, {
-    time: new Date().toISOString(), command: settings.command, result, release: runtime?.release ?? '',
-    from: ctx.report.before, to: ctx.report.after, actor: ctx.run.actor, runUrl: ctx.run.runUrl, commit: ctx.run.commit, ...outcome
-  }, HISTORY_LIMIT))
   try {
     const chosen = await chooseRelease(ctx)
     runtime = chosen.runtime
-    const outcome = await deploy({ ...ctx, runtime }, chosen.options)
-    await history({})
-    return { kind: 'deploy', ...outcome }
+    // A deploy whose traffic moved records its own history line, together with state.json.
+    return { kind: 'deploy', ...(await deploy({ ...ctx, runtime }, chosen.options)) }
   } catch (error) {
     // The history notes failures too, but a failure to write it must not hide the command's own error.
-    await history({ result: 'failed', error: (error as Error).message }).catch(() => {})
+    const entry: HistoryEntry = {
+      time: new Date().toISOString(), command: settings.command, result: 'failed', release: runtime?.release ?? '',
+      from: ctx.report.before, to: ctx.report.after, actor: ctx.run.actor, runUrl: ctx.run.runUrl, commit: ctx.run.commit,
+      error: (error as Error).message
+    }
+    if (!ctx.report.halted) await runChecked(ctx.remote, appendHistory(layoutOf(settings.remoteDir).historyFile, entry, HISTORY_LIMIT)).catch(() => {})
     throw error
   }
 }

@@ -1,60 +1,61 @@
 /**
- * The post step. When the main step was killed (runner crash, job cancelled past the grace period)
- * after starting the new version but before a verified switch, it puts the server back: nginx routes
- * to what it routed to before, and the half-deployed new version is stopped.
+ * The post step. When the main step died (runner crash, job cancelled past the grace period, lost
+ * connection) it takes the deploy lock and then either puts the server back (the switch was not
+ * verified) or finishes the deploy (traffic had moved). It touches only what its own run started and wrote.
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import type { Progress } from './deploy.js'
 import { DeploySteps } from './deploy-steps.js'
 import { ActionError } from './errors.js'
-import { REPAIR_STATE, redactor, writeSummary } from './main.js'
+import { acquireLock } from './lock.js'
+import { redactor, runInfo, writeSummary } from './main.js'
 import { previewInstance } from './preview.js'
+import { REPAIR_STATE, parseProgress, type InFlight } from './progress.js'
+import type { HeldCommand } from './remote.js'
 import { Report } from './report.js'
+import { finishInterrupted, repairInterrupted } from './repair.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime } from './runtimes/jar.js'
 import { readSettings, type Settings } from './settings.js'
 import { SshRemote } from './ssh.js'
 
 export async function runPost(): Promise<void> {
-  const saved = core.getState(REPAIR_STATE)
-  const progress = saved ? (JSON.parse(saved) as Progress) : null
-  if (progress?.phase !== 'started') return
+  const progress = parseProgress(core.getState(REPAIR_STATE))
+  if (!progress || progress.phase === 'done') return
   const report = new Report(line => core.info(line))
   let settings: Settings | undefined
   let remote: SshRemote | undefined
+  let lock: HeldCommand | undefined
+  const finishing = progress.phase === 'switched'
   try {
-    core.warning('The deploy did not finish: putting the server back as it was before it.')
+    core.warning(finishing
+      ? 'The deploy stopped after traffic had moved to the new version: finishing it (old version, state, history).'
+      : 'The deploy did not finish: putting the server back as it was before it.')
     const inputs = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
     inputs.secrets.forEach(secret => core.setSecret(secret))
     settings = progress.preview ? previewInstance(inputs, progress.preview.number, progress.preview.ports) : inputs
-    const connection = settings.connection
-    remote = await report.step('Connect', async () => SshRemote.connect(connection))
-    await repair(settings, remote, report, progress)
-    await writeSummary(settings, report, undefined, `🔧 Repaired ${settings.appName} on ${settings.connection.host} after an interrupted deploy`)
+    const config = settings
+    remote = await report.step('Connect', async () => SshRemote.connect(config.connection))
+    const connected = remote
+    lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, runInfo()))
+    lock.onLost(() => report.halt(new ActionError('The post step lost the deploy lock (no heartbeat reached the server).')))
+    const runtime = runtimeOf(progress, settings, remote)
+    const steps = new DeploySteps(settings, remote, runtime)
+    await (finishing ? finishInterrupted : repairInterrupted)({ settings, steps, runtime, report, progress })
+    const verb = finishing ? 'Finished the deploy of' : 'Repaired'
+    await writeSummary(settings, report, undefined, `🔧 ${verb} ${settings.appName} on ${settings.connection.host} after an interrupted deploy`)
   } catch (error) {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message)
     await writeSummary(settings, report, failure, `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed`).catch(() => {})
-    core.setFailed(redactor(settings)(`Could not repair the interrupted deploy: ${failure.message}\nCheck the nginx include and the ${progress.target.color} slot on the server by hand.`))
+    const where = `the nginx include and the ${progress.target.color} slot (port ${progress.target.port})`
+    core.setFailed(redactor(settings)(`Could not repair the interrupted deploy: ${failure.message}\nCheck ${where} on the server by hand, or run the deploy again.`))
   } finally {
+    await lock?.release().catch(() => {})
     await remote?.close()
   }
 }
 
-async function repair(settings: Settings, remote: SshRemote, report: Report, progress: Extract<Progress, { phase: 'started' }>): Promise<void> {
-  const runtime = settings.artifact.kind === 'jar' ? JarRuntime.kept(settings, remote) : new ImageRuntime(settings, remote, '')
-  const steps = new DeploySteps(settings, remote, runtime)
-  const { target } = progress
-  const server = await report.step('Read server state', async note => {
-    const state = await steps.readServer()
-    note(state.routed ? `nginx routes to ${state.routed.color} :${state.routed.port}` : 'no nginx include')
-    return state
-  })
-  const sudo = settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
-  if (server.includeText !== progress.includeBefore) {
-    await report.step('Restore nginx include', async note => note(await steps.restoreNginx(progress.includeBefore, sudo)))
-    await report.step(`Drain new version (${target.color})`, async note => note(await steps.drain(target, new AbortController().signal)))
-  } else report.skip('Restore nginx include', 'nginx still routes as before the interrupted run')
-  await report.step(`Stop new version (${target.color})`, async note => note(await runtime.stop(target.color)))
-  report.before = report.after = server.routed && server.includeText === progress.includeBefore ? { color: server.routed.color, port: server.routed.port } : null
+/** The runtime the interrupted run used, whatever this run's inputs say. */
+function runtimeOf(progress: InFlight, settings: Settings, remote: SshRemote): JarRuntime | ImageRuntime {
+  return progress.mode === 'image' ? new ImageRuntime(settings, remote, progress.ref ?? '') : JarRuntime.kept(settings, remote)
 }

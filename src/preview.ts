@@ -37,7 +37,7 @@ export async function runPreview(ctx: OperationContext): Promise<OperationOutcom
   try {
     const lock = await ctx.report.step('Take deploy lock', async () => acquireLock(ctx.remote, instance, ctx.run))
     // The post step must repair this preview instance, not the production app.
-    const progress: typeof ctx.progress = p => ctx.progress(p.phase === 'started' ? { ...p, preview: { number, ports: entry.ports } } : p)
+    const progress: typeof ctx.progress = p => ctx.progress(p.phase === 'done' ? p : { ...p, preview: { number, ports: entry.ports } })
     const outcome = await runOperation({ ...ctx, settings: instance, progress }).finally(() => lock.release())
     await gh.finishDeployment(deploymentId, 'success', url)
     await gh.upsertComment({ url, release: ctx.report.release, healthy: true, state: 'live', detail: `deployed on ${ctx.report.after?.color} :${ctx.report.after?.port}` })

@@ -10,6 +10,15 @@ export interface SlotRecord extends Slot {
   since?: string
 }
 
+/** What state.json holds, as the deploy writes it. */
+export interface StateFile {
+  app: string
+  mode: 'jar' | 'image'
+  active: SlotRecord
+  previous: SlotRecord | null
+  deployedBy: { actor: string; runUrl: string; commit: string }
+}
+
 export interface ServerRecord {
   mode: 'jar' | 'image'
   active: SlotRecord | null
@@ -27,9 +36,18 @@ export interface HistoryEntry {
   runUrl: string
   commit: string
   error?: string
+  /** Set when the post step finished a deploy whose run died after traffic moved. */
+  finishedBy?: string
 }
 
 export const HISTORY_LIMIT = 50
+
+const RESULTS: Record<string, HistoryEntry['result']> = { deploy: 'deployed', redeploy: 'redeployed', rollback: 'rolled-back' }
+
+/** The history's word for a command that succeeded. */
+export function resultOf(command: string): HistoryEntry['result'] {
+  return RESULTS[command] ?? 'deployed'
+}
 
 function slotRecord(value: unknown): SlotRecord | null {
   const slot = value as Partial<SlotRecord> | null | undefined

@@ -30,12 +30,17 @@ export interface HeldCommand {
   firstLine: string
   /** Closes the command's stdin and waits for it to end. */
   release(): Promise<ExecResult>
+  /** Called (once) if the command ends before it is released: the connection dropped, or the server gave up on it. */
+  onLost(listener: () => void): void
 }
 
 export interface Remote {
   exec(command: RemoteCommand): Promise<ExecResult>
-  /** Starts a command and resolves once it has printed its first line; it runs on until released. */
-  hold(command: RemoteCommand): Promise<HeldCommand>
+  /**
+   * Starts a command and resolves once it has printed its first line; it runs on until released.
+   * With `heartbeatMs`, a byte is written to its stdin that often for as long as it is held.
+   */
+  hold(command: RemoteCommand, heartbeatMs?: number): Promise<HeldCommand>
   /** Runs `command` with the local file streamed to its stdin (how files are uploaded). */
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult>
   openTunnel(remotePort: number): Promise<Tunnel>

@@ -21,6 +21,8 @@ export class Report {
   release = ''
   logTail = ''
   timeToSwitchMs: number | null = null
+  /** Set when the run must not touch the server any more (it lost the deploy lock). */
+  private haltedBy: Error | null = null
   readonly tables: { title: string; headers: string[]; rows: string[][] }[] = []
   private readonly startedAt = Date.now()
 
@@ -41,6 +43,10 @@ export class Report {
 
   /** A step that runs even after cancellation: putting the server back in order. */
   async cleanupStep<T>(name: string, run: (note: (text: string) => void) => Promise<T>): Promise<T> {
+    if (this.haltedBy) {
+      this.skip(name, 'not started: the run lost the deploy lock')
+      throw this.haltedBy
+    }
     const record: StepRecord = { name, outcome: 'ok', durationMs: 0, note: '' }
     const begin = Date.now()
     this.log(`▶ ${name}`)
@@ -54,6 +60,15 @@ export class Report {
       this.steps.push(record)
       this.log(`  ${record.outcome === 'ok' ? '✓' : '✗'} ${name} (${record.durationMs} ms)${record.note ? `: ${record.note}` : ''}`)
     }
+  }
+
+  /** From now on no step runs, not even a cleanup step: `error` says why. */
+  halt(error: Error): void {
+    this.haltedBy ??= error
+  }
+
+  get halted(): Error | null {
+    return this.haltedBy
   }
 
   skip(name: string, note: string): void {

@@ -40,32 +40,12 @@ export class SshRemote implements Remote {
     })
   }
 
-  hold(command: RemoteCommand): Promise<HeldCommand> {
+  hold(command: RemoteCommand, heartbeatMs = 0): Promise<HeldCommand> {
     return new Promise((resolve, reject) => {
       if (this.lostReason) return reject(this.lost(command.label))
       this.client.exec(shellJoin(command.argv), (error, channel) => {
         if (error) return reject(this.lost(command.label, error.message))
-        const finished = new Promise<ExecResult>(done => collect(channel, undefined, 0, done, false))
-        const held = (firstLine: string): HeldCommand => ({
-          firstLine,
-          release: () => {
-            channel.end()
-            return finished
-          }
-        })
-        let stdout = ''
-        const timer = setTimeout(() => channel.close(), command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS)
-        channel.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8')
-          if (stdout.includes('\n')) {
-            clearTimeout(timer)
-            resolve(held(stdout.split('\n')[0]))
-          }
-        })
-        finished.then(result => {
-          clearTimeout(timer)
-          resolve(held(result.stdout))
-        })
+        resolve(holdChannel(channel, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, heartbeatMs))
       })
     })
   }
@@ -90,6 +70,7 @@ export class SshRemote implements Remote {
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {
+    if (this.lostReason) throw this.lost(`connect to port ${remotePort}`)
     const sockets = new Set<Socket>()
     const server = createServer(socket => {
       sockets.add(socket.once('close', () => sockets.delete(socket)))
@@ -112,14 +93,22 @@ export class SshRemote implements Remote {
 
   private forward(socket: Socket, remotePort: number): void {
     socket.on('error', () => socket.destroy())
-    this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, (error, channel) => {
-      if (error) {
-        socket.destroy()
-        return
-      }
+    const opened = (error: Error | undefined, channel: ClientChannel) => {
+      if (error) return void socket.destroy()
+      // sshd keeps its own connection to the app until the channel closes, and a drain would wait for it.
+      if (socket.destroyed) return void channel.close()
+      socket.once('close', () => channel.close())
+      channel.once('close', () => socket.destroy())
       channel.on('error', () => socket.destroy())
       socket.pipe(channel).pipe(socket)
-    })
+    }
+    try {
+      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, opened)
+    } catch (error) {
+      // ssh2 throws here, not in the callback, once the connection is gone.
+      this.lostReason ??= (error as Error).message
+      socket.destroy()
+    }
   }
 
   private lost(label: string, detail?: string): ConnectionError {
@@ -147,6 +136,49 @@ function collect(channel: ClientChannel, stdin: string | undefined, timeoutMs: n
     resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
   })
   if (endStdin) channel.end(stdin ?? '')
+}
+
+/**
+ * A command that runs until released. With a heartbeat, a byte goes to its stdin every `heartbeatMs`,
+ * so the server side can tell a vanished runner from a slow one (see the deploy lock).
+ */
+function holdChannel(channel: ClientChannel, firstLineTimeoutMs: number, heartbeatMs: number): Promise<HeldCommand> {
+  return new Promise(resolve => {
+    let released = false
+    let lost = false
+    const lostListeners: (() => void)[] = []
+    const finished = new Promise<ExecResult>(done => collect(channel, undefined, 0, done, false))
+    channel.on('error', () => {})
+    const beat = heartbeatMs > 0 ? setInterval(() => channel.write('.'), heartbeatMs) : undefined
+    const timer = setTimeout(() => channel.close(), firstLineTimeoutMs)
+    const held = (firstLine: string): HeldCommand => ({
+      firstLine,
+      release: () => {
+        released = true
+        clearInterval(beat)
+        channel.end()
+        return finished
+      },
+      onLost: listener => (lost ? listener() : lostListeners.push(listener))
+    })
+    let stdout = ''
+    channel.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+      if (stdout.includes('\n')) {
+        clearTimeout(timer)
+        resolve(held(stdout.split('\n')[0]))
+      }
+    })
+    void finished.then(result => {
+      clearTimeout(timer)
+      clearInterval(beat)
+      if (!released) {
+        lost = true
+        lostListeners.forEach(listener => listener())
+      }
+      resolve(held(result.stdout))
+    })
+  })
 }
 
 function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {

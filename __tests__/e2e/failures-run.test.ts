@@ -45,8 +45,8 @@ describe('failure matrix: the run and the connection', () => {
     expect(failed).toEqual([])
     expect(run.stdout).toMatch(/::warning::Received SIGINT: stopping at the next safe point/)
     expect(errorOf(run)).toMatch(/did not become healthy: the run was cancelled/)
-    expect(errorOf(run)).toMatch(/the new version on \w+ was stopped/)
-    expect(JSON.parse(run.state.repair)).toEqual({ phase: 'rolled-back' })
+    expect(errorOf(run)).toMatch(/the new version on \w+ :\d+ was stopped/)
+    expect(JSON.parse(run.state.repair)).toEqual({ phase: 'done' })
     const post = await runAction(await f.inputs('v2'), { state: run.state })
     expect(post.code).toBe(0)
     expect(post.summary).toBe('') // nothing to repair

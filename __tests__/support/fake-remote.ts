@@ -29,7 +29,7 @@ export class FakeRemote implements Remote {
 
   async hold(command: RemoteCommand): Promise<HeldCommand> {
     const result = await this.exec(command)
-    return { firstLine: result.stdout.split('\n')[0], release: async () => result }
+    return { firstLine: result.stdout.split('\n')[0], release: async () => result, onLost: () => {} }
   }
 
   async upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {

@@ -54,7 +54,7 @@ function setup(probe: string, running: string[] = []) {
     .on('read TCP connections', ok(''))
   const report = new Report()
   const runtime = new JarRuntime(settings, remote, { path: '/tmp/x.jar', sha256: SHA, size: 10 })
-  const run = () => deploy({ settings, remote, runtime, report, run: { actor: 'me', runUrl: '', commit: '' }, progress: () => {} })
+  const run = () => deploy({ settings, remote, runtime, report, run: { actor: 'me', runUrl: '', commit: '', token: 'tok' }, progress: () => {} })
   return { remote, report, run }
 }
 
@@ -69,7 +69,7 @@ describe('deploy sequence', () => {
     expect(labels).toEqual([
       'read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running', 'prepare release directory', 'upload and verify',
       'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
-      'read TCP connections', 'stop app', 'record state', 'prune old releases'
+      'read TCP connections', 'stop app', 'record state', 'record history', 'prune old releases'
     ])
     expect(remote.uploads.map(u => [u.localPath, u.command.argv.slice(-3)])).toEqual([
       ['/tmp/x.jar', [`bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar.part`, `bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar`, SHA]]
@@ -101,7 +101,7 @@ describe('deploy sequence', () => {
     remote.on('read app log', ok('Exception in thread main\n'))
     await expect(run()).rejects.toMatchObject({
       message: expect.stringMatching(/did not become healthy/),
-      serverState: expect.stringMatching(/live version \(blue :8080\) kept serving.*new version on green was stopped/)
+      serverState: expect.stringMatching(/live version \(blue :8080\) kept serving.*new version on green :8081 was stopped/)
     })
     expect(remote.labels()).not.toContain('write nginx include')
     expect(remote.labels().slice(-2)).toEqual(['read app log', 'stop app'])
@@ -117,6 +117,17 @@ describe('deploy sequence', () => {
       ['write nginx include', 'set $service_url http://127.0.0.1:8081;\n'],
       ['restore nginx include', 'set $service_url http://127.0.0.1:8080;']
     ])
+  })
+
+  it('leaves both versions running when the restored configuration cannot be loaded', async () => {
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }), ['blue'])
+    let reloads = 0
+    // The check through nginx fails after the switch; putting nginx back then fails at the reload.
+    remote.on('nginx reload', () => (++reloads === 1 ? ((healthStatus = 503), ok('')) : fail(1, 'nginx: [alert] kill(1234, 1) failed')))
+    await expect(run()).rejects.toMatchObject({
+      serverState: expect.stringMatching(/nginx still routes to the NEW version on green :8081.*Both the new version and the old version on blue :8080 are left running/s)
+    })
+    expect(remote.labels()).not.toContain('stop app')
   })
 
   it('refuses a foreign process on the idle port before changing anything', async () => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import fc from 'fast-check'
-import { appAlive, logTail, readPid, startJar, stopApp } from '../../src/commands/app.js'
+import { appAlive, logTail, readPid, slotRunToken, startJar, stopApp } from '../../src/commands/app.js'
 import {
   containerId, imageExists, imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
 } from '../../src/commands/docker.js'
@@ -25,7 +25,8 @@ const hostile = fc.oneof(
 
 /** Each builder with every user-controlled value taken from `v`. */
 const builders: [string, (v: string) => RemoteCommand][] = [
-  ['startJar', v => startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v }, [['K', v]])],
+  ['startJar', v => startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v, runToken: v }, [['K', v]])],
+  ['slotRunToken', v => slotRunToken(v, v)],
   ['stopApp', v => stopApp(v, v, 1000, v)],
   ['readPid', v => readPid(v)],
   ['listJarReleases', v => listJarReleases(v)],

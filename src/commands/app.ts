@@ -21,12 +21,14 @@ export interface JarLaunch {
   appArgs: string[]
   /** A -D property that marks the process as this app's slot, so we never signal a stranger. */
   marker: string
+  /** The run that started it: a repair touches only what its own run started. */
+  runToken: string
 }
 
 export function javaArgv(launch: JarLaunch): string[] {
   return [
     'env', `SERVER_PORT=${launch.port}`, `PORT=${launch.port}`,
-    ...launch.javaCommand, ...launch.javaOptions, `-Dserver.port=${launch.port}`, launch.marker,
+    ...launch.javaCommand, ...launch.javaOptions, `-Dserver.port=${launch.port}`, launch.marker, `${RUN_PROPERTY}${launch.runToken}`,
     '-jar', launch.jarPath, ...launch.appArgs
   ]
 }
@@ -35,6 +37,8 @@ export function startJar(launch: JarLaunch, env: [string, string][]): RemoteComm
   const stdin = env.map(([key, value]) => `${key}=${value}\n`).join('')
   return { label: 'start new version', argv: script(START, [launch.slotDir, ...javaArgv(launch)]), stdin }
 }
+
+const RUN_PROPERTY = '-Dbluegreen.run='
 
 export function slotMarker(appName: string, color: string): string {
   return `-Dbluegreen.slot=${appName}/${color}`
@@ -86,4 +90,15 @@ export function appAlive(pidFile: string, marker: string): RemoteCommand {
 
 export function logTail(logFile: string, lines: number): RemoteCommand {
   return { label: 'read app log', argv: ['tail', '-n', String(lines), '--', logFile], timeoutMs: 15_000 }
+}
+
+const STARTED_BY = `pidfile=$1 marker=$2 property=$3
+${OURS}
+pid=$(cat -- "$pidfile" 2>/dev/null)
+case $pid in ''|*[!0-9]*) exit 0;; esac
+if ours "$pid"; then tr '\\0' '\\n' < "/proc/$pid/cmdline" | sed -n "s/^$property//p"; fi`
+
+/** Prints the run token of the slot's running process of ours, or nothing. */
+export function slotRunToken(pidFile: string, marker: string): RemoteCommand {
+  return { label: 'read which run started the slot', argv: script(STARTED_BY, [pidFile, marker, RUN_PROPERTY]), timeoutMs: 15_000 }
 }

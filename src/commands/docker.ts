@@ -6,6 +6,8 @@ export const LABEL_APP = 'bluegreen.app'
 export const LABEL_SLOT = 'bluegreen.slot'
 export const LABEL_RELEASE = 'bluegreen.release'
 export const LABEL_DEPLOYED_AT = 'bluegreen.deployed-at'
+/** The run that started the container: a repair touches only what its own run started. */
+export const LABEL_RUN = 'bluegreen.run'
 
 const MINUTES = 60_000
 
@@ -26,9 +28,10 @@ export function imageInfo(docker: string[], ref: string): RemoteCommand {
   return { label: 'inspect image', argv: [...docker, 'image', 'inspect', '--format', '{{.Id}} {{json .RepoDigests}}', ref] }
 }
 
-/** One line per existing container: `name|status|running|exit code|app label`. Missing names make it exit 1. */
+/** One line per existing container: `name|status|running|exit code|app label|run label`. Missing names make it exit 1. */
 export function inspectContainers(docker: string[], names: string[]): RemoteCommand {
-  const format = `{{.Name}}|{{.State.Status}}|{{.State.Running}}|{{.State.ExitCode}}|{{index .Config.Labels "${LABEL_APP}"}}`
+  const label = (name: string) => `{{index .Config.Labels "${name}"}}`
+  const format = `{{.Name}}|{{.State.Status}}|{{.State.Running}}|{{.State.ExitCode}}|${label(LABEL_APP)}|${label(LABEL_RUN)}`
   return { label: 'inspect containers', argv: [...docker, 'container', 'inspect', '--format', format, ...names] }
 }
 

@@ -1,6 +1,6 @@
 /** Image mode: pull the image, run one container per slot, find them by name and label. */
 import {
-  LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_SLOT, containerId, imageExists, imageInfo, inspectContainers, listImages,
+  LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_RUN, LABEL_SLOT, containerId, imageExists, imageInfo, inspectContainers, listImages,
   login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
 } from '../commands/docker.js'
 import { makeDir } from '../commands/files.js'
@@ -17,6 +17,7 @@ interface ContainerState {
   running: boolean
   exitCode: string
   app: string
+  run: string
 }
 
 export class ImageRuntime implements AppRuntime {
@@ -81,7 +82,7 @@ export class ImageRuntime implements AppRuntime {
     return { blue: ours('blue'), green: ours('green') }
   }
 
-  async start(target: Slot): Promise<string> {
+  async start(target: Slot, runToken: string): Promise<string> {
     const name = this.containerName(target.color)
     const existing = (await this.containers())[target.color]
     if (existing && existing.app !== this.settings.appName) {
@@ -93,7 +94,7 @@ export class ImageRuntime implements AppRuntime {
     if (existing) await runChecked(this.remote, remove(this.docker, name))
     const launch = {
       name,
-      labels: { [LABEL_APP]: this.settings.appName, [LABEL_SLOT]: target.color, [LABEL_RELEASE]: this.release, [LABEL_DEPLOYED_AT]: new Date().toISOString() },
+      labels: { [LABEL_APP]: this.settings.appName, [LABEL_SLOT]: target.color, [LABEL_RELEASE]: this.release, [LABEL_DEPLOYED_AT]: new Date().toISOString(), [LABEL_RUN]: runToken },
       hostPort: target.port,
       appPort: this.image.appPort,
       runArgs: this.image.runArgs,
@@ -103,6 +104,11 @@ export class ImageRuntime implements AppRuntime {
     await runChecked(this.remote, makeDir(envFile.slice(0, envFile.lastIndexOf('/'))))
     const id = (await runChecked(this.remote, runContainer(this.docker, launch, this.settings.env, envFile))).trim()
     return `container ${name} (${id.slice(0, 12)})`
+  }
+
+  async startedBy(color: Color): Promise<string | null> {
+    const state = (await this.containers())[color]
+    return state?.app === this.settings.appName && state.run ? state.run : null
   }
 
   async isAlive(color: Color): Promise<boolean> {
@@ -163,12 +169,16 @@ export class ImageRuntime implements AppRuntime {
     }
     const states: Partial<Record<Color, ContainerState>> = {}
     for (const line of result.stdout.trim().split('\n').filter(Boolean)) {
-      const [name, status, running, exitCode, app] = line.split('|')
+      const [name, status, running, exitCode, app, run] = line.split('|')
       const color = COLORS.find(c => name.replace(/^\//, '') === this.containerName(c))
-      if (color) states[color] = { status, running: running === 'true', exitCode, app: app === '<no value>' ? '' : app }
+      if (color) states[color] = { status, running: running === 'true', exitCode, app: labelValue(app), run: labelValue(run) }
     }
     return states
   }
+}
+
+function labelValue(text: string | undefined): string {
+  return !text || text === '<no value>' ? '' : text
 }
 
 /** `registry.example.com:5000/team/api:1.2` → `registry.example.com:5000/team/api`. */

@@ -1,5 +1,5 @@
 /** Jar mode: upload the jar, run it with java in a slot directory, track it by PID and marker. */
-import { appAlive, logTail, readPid, slotMarker, startJar, stopApp } from '../commands/app.js'
+import { appAlive, logTail, readPid, slotMarker, slotRunToken, startJar, stopApp } from '../commands/app.js'
 import { freeSpace, listJarReleases, prepareRelease, pruneOldest, receiveFile, removeQuietly } from '../commands/files.js'
 import { DeployError, lastLines } from '../errors.js'
 import { layoutOf, type Layout } from '../layout.js'
@@ -57,15 +57,19 @@ export class JarRuntime implements AppRuntime {
     return { blue: await this.isAlive('blue'), green: await this.isAlive('green') }
   }
 
-  async start(target: Slot): Promise<string> {
+  async start(target: Slot, runToken: string): Promise<string> {
     const { jarRuntime, env } = this.settings
     const launch = {
       slotDir: this.layout.slotDir(target.color), port: target.port, javaCommand: jarRuntime.javaCommand,
       javaOptions: jarRuntime.javaOptions, jarPath: jarPathFromSlot(this.layout.jarPath(this.release)),
-      appArgs: jarRuntime.appArgs, marker: this.marker(target.color)
+      appArgs: jarRuntime.appArgs, marker: this.marker(target.color), runToken
     }
     const pid = (await runChecked(this.remote, startJar(launch, env))).trim()
     return `PID ${pid}`
+  }
+
+  async startedBy(color: Color): Promise<string | null> {
+    return (await runChecked(this.remote, slotRunToken(this.layout.pidFile(color), this.marker(color)))).trim() || null
   }
 
   async isAlive(color: Color): Promise<boolean> {

@@ -26,7 +26,10 @@ export interface AppRuntime {
   prepare(): Promise<string>
   /** Which slots hold a running process or container that this action started for this app. */
   ourSlots(): Promise<Record<Color, boolean>>
-  start(target: Slot): Promise<string>
+  /** Starts the new version, marked with the run's token. Returns a note. */
+  start(target: Slot, runToken: string): Promise<string>
+  /** The token of the run that started what runs in `color` now; null when nothing of ours runs there. */
+  startedBy(color: Color): Promise<string | null>
   isAlive(color: Color): Promise<boolean>
   /** Log tail and state of a slot's app, for the summary when something went wrong. */
   diagnostics(color: Color): Promise<string>

@@ -1,4 +1,4 @@
-import { javaArgv, slotMarker, startJar, stopApp } from '../../../src/commands/app.js'
+import { javaArgv, slotMarker, slotRunToken, startJar, stopApp } from '../../../src/commands/app.js'
 
 const launch = {
   slotDir: 'bluegreen/api/slots/green',
@@ -7,14 +7,15 @@ const launch = {
   javaOptions: ['-Xmx256m'],
   jarPath: '../../releases/abc/app.jar',
   appArgs: ['--spring.profiles.active=prod'],
-  marker: slotMarker('api', 'green')
+  marker: slotMarker('api', 'green'),
+  runToken: '0123456789ab'
 }
 
 describe('jar commands', () => {
   it('passes the slot port three ways and marks the process as ours', () => {
     expect(javaArgv(launch)).toEqual([
       'env', 'SERVER_PORT=8081', 'PORT=8081', '/opt/jdk/bin/java', '-Xmx256m', '-Dserver.port=8081',
-      '-Dbluegreen.slot=api/green', '-jar', '../../releases/abc/app.jar', '--spring.profiles.active=prod'
+      '-Dbluegreen.slot=api/green', '-Dbluegreen.run=0123456789ab', '-jar', '../../releases/abc/app.jar', '--spring.profiles.active=prod'
     ])
   })
 
@@ -32,5 +33,11 @@ describe('jar commands', () => {
     expect(command.argv.slice(3)).toEqual(['sh', 'd/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', '20', ''])
     expect(command.argv[2]).toMatch(/kill -TERM[\s\S]*kill -KILL/)
     expect(command.timeoutMs).toBe(17_000)
+  })
+
+  it('reads the run token of the process in a slot, only if the process is ours', () => {
+    const command = slotRunToken('d/slots/blue/app.pid', '-Dbluegreen.slot=api/blue')
+    expect(command.argv.slice(3)).toEqual(['sh', 'd/slots/blue/app.pid', '-Dbluegreen.slot=api/blue', '-Dbluegreen.run='])
+    expect(command.argv[2]).toContain('if ours "$pid"; then tr')
   })
 })
