@@ -10,13 +10,13 @@ export const distEntry = join(repoRoot, 'dist', 'index.js')
 
 /**
  * @typedef {{ code: number | null, signal: string | null, stdout: string, stderr: string, outputs: Record<string, string>, summary: string, state: Record<string, string> }} ActionRun
- * @typedef {{ extraEnv?: Record<string, string>, state?: Record<string, string>, interrupt?: { when: RegExp, signal?: NodeJS.Signals, run?: () => unknown } }} RunOptions
+ * @typedef {{ extraEnv?: Record<string, string>, state?: Record<string, string>, interrupt?: { when: RegExp, signal?: NodeJS.Signals, run?: (child: import('node:child_process').ChildProcess) => unknown } }} RunOptions
  */
 
 /**
  * Runs the main step, or the post step when `state` (what the main step saved) is given.
  * `interrupt`, once stdout matches `when`, sends `signal` (as a runner does when a job is cancelled or
- * dies) and/or calls `run` (to break something while the action works).
+ * dies) and/or calls `run` with the action's process (to break something while the action works).
  * @param {Record<string, string>} inputs action inputs by their action.yml names
  * @param {RunOptions} [options]
  * @returns {Promise<ActionRun>}
@@ -71,7 +71,7 @@ function spawnNode(env, interrupt) {
       if (interrupt && !interrupted && interrupt.when.test(stdout)) {
         interrupted = true
         if (interrupt.signal) child.kill(interrupt.signal)
-        interrupt.run?.()
+        interrupt.run?.(child)
       }
     })
     child.stderr.on('data', (chunk) => (stderr += chunk))
