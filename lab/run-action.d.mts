@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 import type { Lab } from './lab.mjs'
 
 export interface ActionRun {
@@ -16,8 +17,8 @@ export interface RunOptions {
   extraEnv?: Record<string, string>
   /** Runs the post step with this saved state. */
   state?: Record<string, string>
-  /** Once stdout matches `when`: sends `signal` and/or calls `run`. */
-  interrupt?: { when: RegExp; signal?: NodeJS.Signals; run?: (child: import('node:child_process').ChildProcess) => unknown }
+  /** Once stdout matches `when`: sends `signal` and/or calls `run` with the action's process. */
+  interrupt?: { when: RegExp; signal?: NodeJS.Signals; run?: (child: ChildProcess) => unknown }
 }
 
 export const distEntry: string

@@ -1,6 +1,6 @@
 /** A preview's GitHub side: a transient Deployment for environment pr-N, and one PR comment kept current. */
-import * as core from '@actions/core'
 import * as github from '@actions/github'
+import { logWarning, markdownCode } from './safe-text.js'
 
 type Octokit = ReturnType<typeof github.getOctokit>
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive'
@@ -81,7 +81,7 @@ export class PreviewGitHub {
       const why = status === 403 || status === 404
         ? "the github-token may not do this here: a pull request from a fork gets a read-only token, and the workflow needs 'permissions: deployments: write, pull-requests: write'"
         : (error as Error).message
-      core.warning(`Could not ${what} on GitHub (${status ?? 'error'}): ${why}. The preview itself is not affected.`)
+      logWarning(`Could not ${what} on GitHub (${status ?? 'error'}): ${why}. The preview itself is not affected.`)
       return null
     }
   }
@@ -91,7 +91,7 @@ export function renderComment(appName: string, number: number, comment: PreviewC
   const icon = { live: '🟢', failed: '🔴', destroyed: '⚪' }[comment.state]
   const rows = comment.state === 'destroyed'
     ? [['State', 'destroyed (the pull request was closed)']]
-    : [['URL', comment.url], ['Release', `\`${comment.release.replace(/^sha256:/, '').slice(0, 12)}\``], ['Health', comment.healthy ? 'healthy' : 'not healthy'], ['State', comment.detail]]
+    : [['URL', comment.url], ['Release', markdownCode(comment.release.replace(/^sha256:/, '').slice(0, 12))], ['Health', comment.healthy ? 'healthy' : 'not healthy'], ['State', markdownCode(comment.detail)]]
   const table = rows.map(([key, value]) => `| ${key} | ${value.replace(/\|/g, '\\|')} |`).join('\n')
   return `### ${icon} Preview of ${appName} for #${number}\n\n| | |\n| --- | --- |\n${table}\n\n<sub>Updated ${new Date().toISOString()}</sub>`
 }

@@ -14,12 +14,13 @@ import { runOperation, type OperationOutcome } from './operations.js'
 import { REPAIR_STATE, type Progress } from './progress.js'
 import { readSettings, type Settings } from './settings.js'
 import { SshRemote } from './ssh.js'
+import { logBlock, logFailure, logWarning, oneLine } from './safe-text.js'
 import { renderSummary } from './summary.js'
 
 export async function run(): Promise<void> {
   const cancel = new AbortController()
   const onSignal = (signal: string) => {
-    core.warning(`Received ${signal}: stopping at the next safe point and putting the server back in order.`)
+    logWarning(`Received ${signal}: stopping at the next safe point and putting the server back in order.`)
     cancel.abort()
   }
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
@@ -54,7 +55,8 @@ export async function run(): Promise<void> {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message ?? String(error))
     setOutputs('failed', report)
     await writeSummary(settings, report, failure).catch(() => {})
-    core.setFailed(redactor(settings)([failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`].filter(Boolean).join('\n')))
+    if (report.logTail) logBlock('Log of the new version (last lines)', redactor(settings)(report.logTail))
+    logFailure(redactor(settings)([failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`].filter(Boolean).join('\n')))
   } finally {
     await lock?.release().catch(() => {})
     await remote?.close()
@@ -71,7 +73,7 @@ async function connect(settings: Settings, report: Report): Promise<SshRemote> {
   })
   if (connection.skipHostKeyCheck) {
     const text = `insecure-skip-host-key-check is true: the server's host key (${remote.hostFingerprint}) was not verified. Pin it with 'host-fingerprint'.`
-    core.warning(text)
+    logWarning(text)
     report.warn(text)
   }
   return remote
@@ -105,7 +107,7 @@ function setOutputs(result: 'deployed' | 'ok' | 'failed', report: Report, outcom
   core.setOutput('active-port', live?.port ?? '')
   core.setOutput('previous-color', previous?.color ?? '')
   core.setOutput('previous-port', previous?.port ?? '')
-  core.setOutput('release', report.release)
+  core.setOutput('release', oneLine(report.release))
   core.setOutput('health-attempts', report.healthAttempts.length)
   core.setOutput('time-to-switch-ms', report.timeToSwitchMs ?? '')
   core.setOutput('duration-ms', report.elapsedMs())

@@ -1,6 +1,7 @@
 /** What happened during a run, step by step: the material for the job summary and the outputs. */
 import { DeployError } from './errors.js'
 import type { HealthAttempt } from './health.js'
+import { safeText } from './safe-text.js'
 import type { Slot } from './slot-plan.js'
 
 export type StepOutcome = 'ok' | 'failed' | 'skipped'
@@ -25,12 +26,16 @@ export class Report {
   private haltedBy: Error | null = null
   readonly tables: { title: string; headers: string[]; rows: string[][] }[] = []
   private readonly startedAt = Date.now()
+  private readonly log: (line: string) => void
 
   constructor(
-    private readonly log: (line: string) => void = () => {},
+    /** Gets each log line made inert: step notes quote the server. */
+    log: (line: string) => void = () => {},
     /** Aborted when the runner cancels the job: no new step starts after that. */
     readonly cancelled: AbortSignal = new AbortController().signal
-  ) {}
+  ) {
+    this.log = line => log(safeText(line))
+  }
 
   /** Runs one named step, timing it; the step may leave a short note for the summary. */
   async step<T>(name: string, run: (note: (text: string) => void) => Promise<T>): Promise<T> {

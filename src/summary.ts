@@ -9,10 +9,18 @@ export function escapeHtml(text: string): string {
 
 const ICON = { ok: '✅', failed: '❌', skipped: '⏭️' } as const
 
+/**
+ * A value inside an HTML block: escaped, and on one line, because a blank line would end the block
+ * and let the rest of a server's text render as Markdown (links, images, mentions).
+ */
+function cellHtml(text: string): string {
+  return escapeHtml(text).replace(/\r\n|\r|\n/g, '<br>')
+}
+
 function table(headers: string[], rows: string[][]): string {
   const head = headers.map(h => `<th>${escapeHtml(h)}</th>`).join('')
-  const body = rows.map(row => `<tr>${row.map(cell => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
-  return `<table>\n<tr>${head}</tr>\n${body}\n</table>\n`
+  const body = rows.map(row => `<tr>${row.map(cell => `<td>${cellHtml(cell)}</td>`).join('')}</tr>\n`).join('')
+  return `<table>\n<tr>${head}</tr>\n${body}</table>\n`
 }
 
 function slotText(slot: Slot | null): string {
@@ -56,7 +64,7 @@ export function renderSummary({ appName, host, report, error, title: customTitle
     parts.push(`<h3>${escapeHtml(extra.title)}</h3>\n`)
     parts.push(extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
   }
-  if (report.warnings.length > 0) parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${escapeHtml(w)}</li>`).join('')}</ul>\n`)
+  if (report.warnings.length > 0) parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${cellHtml(w)}</li>`).join('')}</ul>\n`)
   if (report.logTail) {
     parts.push(`<h3>Log of the new version (last lines)</h3>\n<pre>${escapeHtml(redact(report.logTail))}</pre>\n`)
   }

@@ -2,8 +2,11 @@
  * Image mode end to end: the bundled action drives the Docker CLI on the server (against the lab's podman
  * engine) to pull from a loopback registry with authentication and run blue/green containers.
  */
+import { randomBytes } from 'node:crypto'
+import { basename, dirname } from 'node:path'
 import { startLab, type BuiltImage, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
+import { argvOf, childrenOf, filesHolding, waitForExit, waitForProcess } from '../support/processes.js'
 
 let lab: Lab
 const images: Record<string, BuiltImage> = {}
@@ -58,7 +61,7 @@ describe('image mode', () => {
     expect(await servedVersion()).toBe('v1')
     expect(await containers()).toEqual(['shop-blue running'])
     expect((await lab.httpGet(`${lab.nginxUrl}/env/GREETING`)).body.trim()).toBe('hello from $(env)')
-    // the env file lived only while `docker run` read it, and credentials were logged out again
+    // env went to `docker run` on stdin (no env file), and credentials were logged out again
     expect((await lab.sshExec(`ls ${lab.remoteRoot}/shop/slots/blue/`)).stdout.trim()).toBe('')
     expect((await lab.sshExec(`cat "$DOCKER_CONFIG/config.json" 2>/dev/null`)).stdout).not.toContain(lab.docker!.registry + '": {\n\t\t\t"auth"')
   })
@@ -139,5 +142,50 @@ describe('image mode', () => {
     expect(run.outputs.result).toBe('failed')
     expect(run.stdout).toMatch(/::error::Could not pull .*(unauthorized|authentication required)/i)
     expect(await servedVersion()).toBe('v4')
+  })
+
+  it('runs through `sudo docker`, which passes the env on stdin through', async () => {
+    // root's own DOCKER_CONFIG, inside the lab rather than in root's home
+    const run = await runAction(inputs('v3', { 'docker-command': `sudo -n env DOCKER_CONFIG=${lab.remoteRoot}/.docker-root ${lab.docker!.command}` }))
+    expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'blue' })
+    expect((await lab.httpGet(`${lab.nginxUrl}/env/GREETING`)).body.trim()).toBe('hello from $(env)')
+    expect(await containers()).toEqual(['shop-blue running'])
+  })
+
+  it('never writes env to disk: a docker run hung on the engine, the action killed, leaves no secret behind', async () => {
+    const secret = `token-${randomBytes(12).toString('hex')}`
+    const home = dirname(lab.remoteRoot)
+    const podman = childrenOf(lab.pids.podman!).find(pid => basename(argvOf(pid)[0] ?? '') === 'podman')!
+    const isDockerRun = (argv: string[]) => basename(argv[0] ?? '') === 'docker' && argv.includes(`unix://${lab.docker!.socket}`) &&
+      argv.includes('run') && argv.includes('--env-file')
+    let dockerRun: Promise<number> | undefined
+    // Once the Docker CLI runs, the engine stops answering (SIGSTOP), then the action is killed mid-step.
+    const run = await runAction(inputs('v2', { env: `API_TOKEN=${secret}\nBOOT_DELAY_MS=800` }), {
+      interrupt: {
+        when: /▶ Start new version/,
+        run: child => {
+          dockerRun = waitForProcess(isDockerRun, 30_000).then(pid => {
+            process.kill(podman, 'SIGSTOP')
+            return pid
+          }).finally(() => child.kill('SIGKILL'))
+        }
+      }
+    })
+    const docker = await dockerRun!
+    try {
+      expect(run.signal).toBe('SIGKILL')
+      expect(filesHolding(home, secret)).toEqual([])
+      expect(argvOf(docker)).toEqual(expect.arrayContaining(['--env-file', '/dev/stdin']))
+      expect(argvOf(docker).join(' ')).not.toContain(secret)
+    } finally {
+      process.kill(podman, 'SIGCONT')
+    }
+    await waitForExit(docker, 60_000)
+    expect(filesHolding(home, secret)).toEqual([])
+    // the post step stops what the orphaned `docker run` started
+    const post = await runAction(inputs('v2'), { state: run.state })
+    expect(post.code).toBe(0)
+    expect(await containers()).toEqual(['shop-blue running'])
+    expect(await servedVersion()).toBe('v3')
   })
 })

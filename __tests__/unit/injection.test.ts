@@ -9,7 +9,7 @@ import { appAlive, logTail, readPid, slotRunToken, startJar, stopApp } from '../
 import {
   containerId, imageExists, imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
 } from '../../src/commands/docker.js'
-import { receiveFile, freeSpace, listJarReleases, prepareRelease, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
+import { receiveFile, freeSpace, listJarReleases, prepareRelease, prepareSlotDir, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../src/commands/history.js'
 import { holdLock } from '../../src/commands/lock.js'
 import { nginxReload, nginxTest } from '../../src/commands/nginx.js'
@@ -45,6 +45,7 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['removeFile', v => removeFile(v, false)],
   ['pruneOldest', v => pruneOldest(v, 3, [v])],
   ['freeSpace', v => freeSpace(v)],
+  ['prepareSlotDir', v => prepareSlotDir(v)],
   ['nginxTest', v => nginxTest([v, v], true)],
   ['nginxReload', v => nginxReload([v], false)],
   ['probeServer', v => probeServer(v, v, v, [8080, 8081])],
@@ -55,7 +56,7 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['pull', v => pull([v], v)],
   ['imageInfo', v => imageInfo([v], v)],
   ['inspectContainers', v => inspectContainers([v], [v, v])],
-  ['runContainer', v => runContainer([v], { name: v, labels: { k: v }, hostPort: 1, appPort: 2, runArgs: [v], image: v }, [['K', v]], v)],
+  ['runContainer', v => runContainer([v], { name: v, labels: { k: v }, hostPort: 1, appPort: 2, runArgs: [v], image: v }, [['K', v]])],
   ['logs', v => logs([v], v, 5)],
   ['stop', v => stop([v], v, 1000)],
   ['remove', v => remove([v], v)],

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A tiny stand-in for a Spring Boot service, built on the JDK's HTTP server only.
  * Its behaviour (boot time, health, crash, graceful shutdown) is driven by environment
- * variables so deployment tests can exercise the unhappy paths.
+ * variables so deployment tests can exercise the unhappy paths. LOG_LINES and HEALTH_STATUS
+ * (with {@code \n} for a line break) play a server whose text tries to pass for workflow commands.
  */
 public final class SampleApp {
     private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -33,6 +34,10 @@ public final class SampleApp {
         boolean graceful = boolEnv("GRACEFUL", true);
 
         log("Starting SampleApp " + version + " (pid " + ProcessHandle.current().pid() + ", port " + port + ")");
+        String logLines = System.getenv("LOG_LINES");
+        if (logLines != null) {
+            OUT.println(logLines.replace("\\n", "\n"));
+        }
         if (bootDelay > 0) {
             Thread.sleep(bootDelay);
         }
@@ -53,7 +58,8 @@ public final class SampleApp {
         }
         ExecutorService pool = Executors.newCachedThreadPool();
         server.setExecutor(pool);
-        server.createContext("/", exchange -> handle(exchange, version, healthy));
+        String healthStatus = System.getenv().getOrDefault("HEALTH_STATUS", healthy ? "UP" : "DOWN").replace("\\n", "\n");
+        server.createContext("/", exchange -> handle(exchange, version, healthy, healthStatus));
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server, graceful), "shutdown"));
         server.start();
@@ -83,7 +89,7 @@ public final class SampleApp {
         log("Shutdown complete, abandoned requests: " + IN_FLIGHT.get());
     }
 
-    private static void handle(HttpExchange exchange, String version, boolean healthy) throws IOException {
+    private static void handle(HttpExchange exchange, String version, boolean healthy, String healthStatus) throws IOException {
         IN_FLIGHT.incrementAndGet();
         int status = 500;
         try (InputStream body = exchange.getRequestBody()) {
@@ -100,7 +106,7 @@ public final class SampleApp {
             } else if (path.equals("/actuator/health")) {
                 type = "application/json";
                 status = healthy ? 200 : 503;
-                text = healthy ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}";
+                text = "{\"status\":" + jsonString(healthStatus) + "}";
             } else if (path.equals("/slow")) {
                 long ms = queryLong(exchange.getRequestURI().getRawQuery(), "ms", 5000);
                 Thread.sleep(ms);
@@ -127,6 +133,20 @@ public final class SampleApp {
             log(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + status);
             IN_FLIGHT.decrementAndGet();
         }
+    }
+
+    private static String jsonString(String text) {
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return json.append('"').toString();
     }
 
     private static int resolvePort() {

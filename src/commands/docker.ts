@@ -53,18 +53,14 @@ export function runArgv(docker: string[], launch: ContainerLaunch, envFile: stri
   ]
 }
 
-// The env file exists only while `docker run` reads it: written 0600 from stdin, removed whatever the outcome.
-const RUN_WITH_ENV_FILE = `envfile=$1; shift
-umask 077
-cat > "$envfile" || exit 1
-"$@"; status=$?
-rm -f -- "$envfile"
-exit $status`
+// The Docker CLI (and podman) read --env-file on the client, so the KEY=VALUE lines go from stdin
+// straight into the API request: nothing on disk, nothing left behind when the run is cut short.
+const ENV_FROM_STDIN = '/dev/stdin'
 
-export function runContainer(docker: string[], launch: ContainerLaunch, env: [string, string][], envFile: string): RemoteCommand {
-  if (env.length === 0) return { label: 'start new version', argv: runArgv(docker, launch, null), timeoutMs: 2 * MINUTES }
+export function runContainer(docker: string[], launch: ContainerLaunch, env: [string, string][]): RemoteCommand {
+  const argv = runArgv(docker, launch, env.length ? ENV_FROM_STDIN : null)
   const stdin = env.map(([key, value]) => `${key}=${value}\n`).join('')
-  return { label: 'start new version', argv: script(RUN_WITH_ENV_FILE, [envFile, ...runArgv(docker, launch, envFile)]), stdin, timeoutMs: 2 * MINUTES }
+  return { label: 'start new version', argv, ...(env.length ? { stdin } : {}), timeoutMs: 2 * MINUTES }
 }
 
 export function logs(docker: string[], name: string, lines: number): RemoteCommand {

@@ -77,6 +77,14 @@ export function makeDir(path: string): RemoteCommand {
   return { label: 'create directory', argv: ['mkdir', '-p', '--', path] }
 }
 
+// Before env travelled on stdin, image mode wrote it to `<slot>/env`; a run cut short could leave it there.
+const PREPARE_SLOT = 'mkdir -p -- "$1" && rm -f -- "$1/env"'
+
+/** Creates a container slot's directory (keep-previous timers live there) and removes a stale env file. */
+export function prepareSlotDir(slotDir: string): RemoteCommand {
+  return { label: 'prepare slot directory', argv: script(PREPARE_SLOT, [slotDir]) }
+}
+
 /** Removes a directory this action owns (a preview's remote-dir) with everything in it. */
 export function removeTree(path: string): RemoteCommand {
   return { label: 'remove files', argv: ['rm', '-rf', '--', path] }

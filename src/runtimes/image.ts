@@ -3,7 +3,7 @@ import {
   LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_RUN, LABEL_SLOT, containerId, imageExists, imageInfo, inspectContainers, listImages,
   login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
 } from '../commands/docker.js'
-import { makeDir } from '../commands/files.js'
+import { prepareSlotDir } from '../commands/files.js'
 import { DeployError, RemoteCommandError } from '../errors.js'
 import { layoutOf } from '../layout.js'
 import { runChecked, type Remote, type RemoteCommand } from '../remote.js'
@@ -100,9 +100,8 @@ export class ImageRuntime implements AppRuntime {
       runArgs: this.image.runArgs,
       image: this.imageId
     }
-    const envFile = `${layoutOf(this.settings.remoteDir).slotDir(target.color)}/env`
-    await runChecked(this.remote, makeDir(envFile.slice(0, envFile.lastIndexOf('/'))))
-    const id = (await runChecked(this.remote, runContainer(this.docker, launch, this.settings.env, envFile))).trim()
+    await runChecked(this.remote, prepareSlotDir(layoutOf(this.settings.remoteDir).slotDir(target.color)))
+    const id = (await runChecked(this.remote, runContainer(this.docker, launch, this.settings.env))).trim()
     return `container ${name} (${id.slice(0, 12)})`
   }
 

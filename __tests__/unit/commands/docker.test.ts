@@ -18,13 +18,19 @@ describe('docker commands', () => {
     ])
   })
 
-  it('passes env through a 0600 file that exists only while docker run reads it', () => {
-    const command = runContainer(['docker'], launch, [['TOKEN', 'x y']], 'app/slots/green/env')
-    expect(command.argv[2]).toMatch(/umask 077[\s\S]*"\$@"; status=\$\?\nrm -f -- "\$envfile"/)
-    expect(command.argv.slice(3, 5)).toEqual(['sh', 'app/slots/green/env'])
-    expect(command.argv).toContain('--env-file')
-    expect(command.argv.join(' ')).not.toContain('x y')
-    expect(command.stdin).toBe('TOKEN=x y\n')
+  it('passes env on stdin to --env-file /dev/stdin: nothing on disk, only a path on the command line', () => {
+    const command = runContainer(['sudo', 'docker'], launch, [['TOKEN', 'x y'], ['EMPTY', '']])
+    expect(command.argv).toEqual([
+      'sudo', 'docker', 'run', '--detach', '--name', 'shop-green', '--label', 'bluegreen.app=shop', '--label', 'bluegreen.slot=green',
+      '--publish', '127.0.0.1:8081:8080', '--env-file', '/dev/stdin', '--memory', '512m', 'sha256:abc'
+    ])
+    expect(command.stdin).toBe('TOKEN=x y\nEMPTY=\n')
+  })
+
+  it('runs without --env-file and without stdin when there is no env', () => {
+    const command = runContainer(['docker'], launch, [])
+    expect(command.argv).not.toContain('--env-file')
+    expect(command.stdin).toBeUndefined()
   })
 
   it('logs in with the password on stdin only', () => {
