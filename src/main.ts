@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     const connected = remote
     const info = runInfo()
     const config = settings
-    // Previews take their own locks (the preview registry's, then the instance's); status takes none.
+    // Previews take their own locks (the preview's, then the preview registry's); status takes none.
     if (['deploy', 'redeploy', 'rollback'].includes(settings.command)) lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
     const outcome = await runOperation({ settings, remote, report, run: info, progress: saveProgress, jar })
     setOutputs(outcome.kind === 'status' ? 'ok' : 'deployed', report, outcome)
