@@ -10,6 +10,8 @@ export interface Layout {
   logFile(color: Color): string
   stateFile: string
   historyFile: string
+  /** Image mode: the images this instance pulled, newest first; only this instance prunes them. */
+  imagesFile: string
   /** PID of the keep-previous timer that will stop this slot's old version. */
   timerFile(color: Color): string
 }
@@ -26,6 +28,7 @@ export function layoutOf(remoteDir: string): Layout {
     logFile: color => `${slotDir(color)}/app.log`,
     stateFile: `${remoteDir}/state.json`,
     historyFile: `${remoteDir}/history.jsonl`,
+    imagesFile: `${remoteDir}/images.list`,
     timerFile: color => `${slotDir(color)}/keep-timer.pid`
   }
 }

@@ -4,10 +4,9 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { findJar } from './artifact.js'
 import { boundary } from './boundary.js'
-import { LOCK_IDLE_SECONDS } from './commands/lock.js'
 import type { RunInfo } from './deploy-steps.js'
-import { ActionError, DeployError } from './errors.js'
-import { acquireLock } from './lock.js'
+import { ActionError } from './errors.js'
+import { acquireLock, haltOnLoss } from './lock.js'
 import type { HeldCommand } from './remote.js'
 import { Report } from './report.js'
 import { runOperation, type OperationOutcome } from './operations.js'
@@ -41,11 +40,11 @@ export async function run(): Promise<void> {
     const connected = remote
     const info = runInfo()
     const config = settings
-    // Previews take their own locks (the preview registry's, then the instance's); status takes none.
+    // Previews take their own locks (the preview's, then the preview registry's); status takes none.
     await boundary('connected')
     if (['deploy', 'redeploy', 'rollback'].includes(settings.command)) {
       lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
-      lock.onLost(() => report.halt(lockLost()))
+      haltOnLoss(lock, report)
       await boundary('locked')
     }
     const outcome = await runOperation({ settings, remote, report, run: info, progress: saveProgress, jar })
@@ -77,12 +76,6 @@ async function connect(settings: Settings, report: Report): Promise<SshRemote> {
     report.warn(text)
   }
   return remote
-}
-
-function lockLost(): DeployError {
-  return new DeployError(`This run lost the deploy lock: the server heard no heartbeat from it for ${LOCK_IDLE_SECONDS} s (the runner stalled, or the connection dropped).`, {
-    hint: 'Another run may hold the lock now; check its result before deploying again.'
-  })
 }
 
 /** The post step reads this to repair a deploy that was killed between starting the new version and the switch. */

@@ -7,9 +7,9 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { DeploySteps } from './deploy-steps.js'
 import { ActionError } from './errors.js'
-import { acquireLock } from './lock.js'
+import { acquireLock, haltOnLoss } from './lock.js'
 import { redactor, runInfo, writeSummary } from './main.js'
-import { previewInstance } from './preview.js'
+import { previewInstance, previewLock } from './preview-instance.js'
 import { REPAIR_STATE, parseProgress, type InFlight } from './progress.js'
 import type { HeldCommand } from './remote.js'
 import { Report } from './report.js'
@@ -37,8 +37,10 @@ export async function runPost(): Promise<void> {
     const config = settings
     remote = await report.step('Connect', async () => SshRemote.connect(config.connection))
     const connected = remote
-    lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, runInfo()))
-    lock.onLost(() => report.halt(new ActionError('The post step lost the deploy lock (no heartbeat reached the server).')))
+    // A preview's deploy holds the preview's own lock, not one in the instance's directory.
+    const lockOf = progress.preview ? previewLock(inputs, progress.preview.number) : config
+    lock = await report.step('Take deploy lock', async () => acquireLock(connected, lockOf, runInfo()))
+    haltOnLoss(lock, report)
     const runtime = runtimeOf(progress, settings, remote)
     const steps = new DeploySteps(settings, remote, runtime)
     await (finishing ? finishInterrupted : repairInterrupted)({ settings, steps, runtime, report, progress })

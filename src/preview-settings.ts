@@ -1,6 +1,6 @@
 /** Inputs of pull-request previews (command: preview / preview-destroy). */
 import { InputError } from './errors.js'
-import { parseBoolean, parseInteger, parseRemotePath } from './input-parsers.js'
+import { parseBoolean, parseEnv, parseInteger, parseRemotePath } from './input-parsers.js'
 import type { Slots } from './settings.js'
 
 export interface PreviewSettings {
@@ -15,6 +15,11 @@ export interface PreviewSettings {
   max: number
   evict: boolean
   githubToken: string
+  /** The previews' own environment (preview-env); production's env reaches them only with inheritEnv. */
+  env: [string, string][]
+  inheritEnv: boolean
+  /** Deploy pull requests whose head repository is a fork (their code would get the server and preview-env). */
+  allowForks: boolean
 }
 
 export const DEFAULT_PREVIEW_TEMPLATE = `server {
@@ -47,7 +52,10 @@ export function readPreview(input: Input, read: (name: string) => string, slots:
     urlTemplate: input('preview-url-template', 'http://pr-{number}.{domain}'),
     max: parseInteger('preview-max', input('preview-max', '10'), 1, 1000),
     evict: parseBoolean('preview-evict', input('preview-evict', 'false')),
-    githubToken: read('github-token').trim()
+    githubToken: read('github-token').trim(),
+    env: parseEnv('preview-env', read('preview-env')),
+    inheritEnv: parseBoolean('preview-inherit-env', input('preview-inherit-env', 'false')),
+    allowForks: parseBoolean('preview-allow-forks', input('preview-allow-forks', 'false'))
   }
 }
 

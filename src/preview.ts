@@ -1,22 +1,18 @@
 /** Pull-request previews: each PR runs as its own app instance (APP-pr-N) on ports from preview-ports. */
 import * as github from '@actions/github'
-import { nginxReload, nginxTest } from './commands/nginx.js'
-import { removeImage } from './commands/docker.js'
-import { loginUid, readOptional, removeFile, removeTree } from './commands/files.js'
-import { layoutOf } from './layout.js'
 import { DeployError } from './errors.js'
 import { PreviewGitHub } from './github-preview.js'
-import { acquireLock } from './lock.js'
+import { acquireLock, haltOnLoss } from './lock.js'
 import { runOperation, type OperationContext, type OperationOutcome } from './operations.js'
-import { fillPreview } from './preview-settings.js'
+import { refuseFork, type PullRequestPayload } from './preview-guard.js'
+import { previewInstance, previewLock, previewsDir, previewUrl } from './preview-instance.js'
 import { allocatePorts, byAge, parseRegistry, readRegistry, writeRegistry, type PreviewEntry, type Registry } from './preview-registry.js'
+import { evictOldest, removeInstance } from './preview-remove.js'
 import { isListening, parseTcpTable, readTcpTables } from './proc-net.js'
-import { parseRecord } from './record.js'
 import { runChecked } from './remote.js'
-import { ImageRuntime } from './runtimes/image.js'
-import { JarRuntime } from './runtimes/jar.js'
-import { COLORS } from './server-state.js'
 import type { Settings } from './settings.js'
+
+export { previewInstance }
 
 export interface PreviewOutcome {
   url: string
@@ -25,6 +21,18 @@ export interface PreviewOutcome {
 
 export async function runPreview(ctx: OperationContext): Promise<OperationOutcome> {
   const number = prNumber(ctx.settings)
+  refuseFork(github.context.payload as PullRequestPayload, number, ctx.settings.preview.allowForks)
+  // The preview's lock before the registry's: preview-destroy takes them in the same order.
+  const lock = await ctx.report.step('Take deploy lock', async () => acquireLock(ctx.remote, previewLock(ctx.settings, number), ctx.run))
+  haltOnLoss(lock, ctx.report)
+  try {
+    return await deployPreview(ctx, number)
+  } finally {
+    await lock.release()
+  }
+}
+
+async function deployPreview(ctx: OperationContext, number: number): Promise<OperationOutcome> {
   const gh = new PreviewGitHub(ctx.settings.preview.githubToken, number, ctx.settings.appName)
   const entry = await ctx.report.step(`Allocate ports for #${number}`, async note => {
     const allocated = await withRegistry(ctx, registry => allocate(ctx, registry, number))
@@ -35,10 +43,9 @@ export async function runPreview(ctx: OperationContext): Promise<OperationOutcom
   const url = previewUrl(ctx.settings, number)
   const deploymentId = await gh.startDeployment(github.context.payload.pull_request?.head?.sha ?? github.context.sha)
   try {
-    const lock = await ctx.report.step('Take deploy lock', async () => acquireLock(ctx.remote, instance, ctx.run))
     // The post step must repair this preview instance, not the production app.
     const progress: typeof ctx.progress = p => ctx.progress(p.phase === 'done' ? p : { ...p, preview: { number, ports: entry.ports } })
-    const outcome = await runOperation({ ...ctx, settings: instance, progress }).finally(() => lock.release())
+    const outcome = await runOperation({ ...ctx, settings: instance, progress })
     await gh.finishDeployment(deploymentId, 'success', url)
     await gh.upsertComment({ url, release: ctx.report.release, healthy: true, state: 'live', detail: `deployed on ${ctx.report.after?.color} :${ctx.report.after?.port}` })
     return { ...outcome, preview: { url, port: ctx.report.after?.port ?? null } }
@@ -49,15 +56,21 @@ export async function runPreview(ctx: OperationContext): Promise<OperationOutcom
   }
 }
 
+/** Waits (up to lock-timeout) for a deploy of this preview in progress, then removes the preview. */
 export async function destroyPreview(ctx: OperationContext): Promise<OperationOutcome> {
   const number = prNumber(ctx.settings)
   const gh = new PreviewGitHub(ctx.settings.preview.githubToken, number, ctx.settings.appName)
-  await withRegistry(ctx, async registry => {
-    const entry = registry[number]
-    if (!entry) return ctx.report.skip(`Remove preview #${number}`, 'no preview of this pull request on the server')
-    await removeInstance(ctx, entry)
-    delete registry[number]
-  })
+  const lock = await ctx.report.step('Take deploy lock', async () => acquireLock(ctx.remote, previewLock(ctx.settings, number), ctx.run))
+  try {
+    await withRegistry(ctx, async registry => {
+      const entry = registry[number]
+      if (!entry) return ctx.report.skip(`Remove preview #${number}`, 'no preview of this pull request on the server')
+      await removeInstance(ctx, entry)
+      delete registry[number]
+    })
+  } finally {
+    await lock.release()
+  }
   await gh.deactivate()
   await gh.upsertComment({ url: '', release: '', healthy: false, state: 'destroyed', detail: '' })
   return { kind: 'status', live: null, healthy: null, releases: [], history: [], preview: { url: '', port: null } }
@@ -71,34 +84,10 @@ function prNumber(settings: Settings): number {
   })
 }
 
-function previewUrl(settings: Settings, number: number): string {
-  return fillPreview(settings.preview.urlTemplate, { number, domain: settings.preview.domain, app: settings.appName })
-}
-
-/** The settings of one preview: its own app name, directory, ports and nginx file, all else shared. */
-export function previewInstance(settings: Settings, number: number, ports: [number, number]): Settings {
-  const { preview } = settings
-  const appName = `${settings.appName}-pr-${number}`
-  return {
-    ...settings,
-    command: 'deploy',
-    appName,
-    remoteDir: `${settings.remoteDir}-pr-${number}`,
-    slots: { blue: ports[0], green: ports[1] },
-    keepPreviousMs: 0,
-    nginx: {
-      ...settings.nginx,
-      include: `${preview.nginxDir}/${appName}.conf`,
-      template: fillPreview(preview.nginxTemplate, { number, domain: preview.domain, app: settings.appName }),
-      verifyHost: new URL(previewUrl(settings, number)).hostname
-    }
-  }
-}
-
 /** Reads the registry under its own lock, lets `change` edit it, and writes it back. */
 async function withRegistry<T>(ctx: OperationContext, change: (registry: Registry) => Promise<T>): Promise<T> {
   const file = `${ctx.settings.remoteDir}/previews.json`
-  const lock = await acquireLock(ctx.remote, { ...ctx.settings, remoteDir: `${ctx.settings.remoteDir}/previews` }, ctx.run)
+  const lock = await acquireLock(ctx.remote, { ...ctx.settings, remoteDir: previewsDir(ctx.settings) }, ctx.run)
   try {
     const registry = parseRegistry(await runChecked(ctx.remote, readRegistry(file)))
     const result = await change(registry)
@@ -120,10 +109,7 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
         hint: "Close a pull request (its preview-destroy frees a place), raise 'preview-max', or set 'preview-evict: true' to replace the oldest."
       })
     }
-    const oldest = live[0]
-    await removeInstance(ctx, oldest)
-    delete registry[oldest.number]
-    await new PreviewGitHub(preview.githubToken, oldest.number, ctx.settings.appName).deactivate()
+    await evictOldest(ctx, registry)
   }
   const range = Array.from({ length: preview.ports.last - preview.ports.first + 1 }, (_, i) => preview.ports.first + i)
   const tcp = parseTcpTable(await runChecked(ctx.remote, readTcpTables(range)))
@@ -135,24 +121,4 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
   }
   registry[number] = { number, ports, createdAt: new Date().toISOString() }
   return registry[number]
-}
-
-/** Stops both slots of a preview, removes its nginx file (then tests and reloads nginx), images and files. */
-async function removeInstance(ctx: OperationContext, entry: PreviewEntry): Promise<void> {
-  const instance = previewInstance(ctx.settings, entry.number, entry.ports)
-  await ctx.report.step(`Remove preview #${entry.number}`, async note => {
-    const record = parseRecord(JSON.parse((await runChecked(ctx.remote, readOptional(layoutOf(instance.remoteDir).stateFile, 'read state'))).trim() || 'null'))
-    const runtime = record?.mode === 'image' ? new ImageRuntime(instance, ctx.remote, record.active?.ref ?? '') : JarRuntime.kept(instance, ctx.remote)
-    for (const color of COLORS) await runtime.stop(color)
-    const isRoot = (await runChecked(ctx.remote, loginUid())).trim() === '0'
-    const sudo = instance.nginx.sudo === 'true' || (instance.nginx.sudo === 'auto' && !isRoot)
-    await runChecked(ctx.remote, removeFile(instance.nginx.include, sudo))
-    await runChecked(ctx.remote, nginxTest(instance.nginx.testCommand, sudo))
-    await runChecked(ctx.remote, nginxReload(instance.nginx.reloadCommand, sudo))
-    for (const ref of [record?.active?.ref, record?.previous?.ref].filter((r): r is string => !!r)) {
-      await ctx.remote.exec(removeImage(instance.image.dockerCommand, ref))
-    }
-    await runChecked(ctx.remote, removeTree(instance.remoteDir))
-    note(`stopped, nginx file removed and nginx reloaded, ${instance.remoteDir} removed`)
-  })
 }

@@ -105,6 +105,7 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
   const env = parseEnv('env', read('env'))
   const health = readHealth(input)
   const slots = readSlots(input('ports', '8080,8081'))
+  const preview = readPreview(input, read, slots, prNumber)
   return {
     command,
     release: readReleaseSelector(input('release')),
@@ -127,8 +128,8 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
     lockTimeoutMs: parseDuration('lock-timeout', input('lock-timeout', '10m')),
     keepReleases: parseInteger('keep-releases', input('keep-releases', '3'), 1, 100),
-    preview: readPreview(input, read, slots, prNumber),
-    secrets: [read('github-token'), connection.privateKey, connection.passphrase, connection.password, connection.proxy?.privateKey, read('registry-password'), ...env.map(([, value]) => value)]
+    preview,
+    secrets: [read('github-token'), connection.privateKey, connection.passphrase, connection.password, connection.proxy?.privateKey, read('registry-password'), ...[...env, ...preview.env].map(([, value]) => value)]
       .filter((secret): secret is string => !!secret)
   }
 }

@@ -2,14 +2,12 @@
  * Pull-request previews end to end: real sshd and nginx from the lab, the bundled action, and GitHub's
  * REST API played by a local server that checks every request.
  */
-import { request } from 'node:http'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { startLab, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
 import { FakeGitHub } from '../support/fake-github.js'
+import { prEvent, previewInputs, runOnPullRequest, viaHost as viaLabHost } from '../support/preview-lab.js'
 
+const PORTS = '21000-21009'
 let lab: Lab
 let gh: FakeGitHub
 let apiUrl: string
@@ -26,49 +24,18 @@ afterAll(async () => {
   await lab?.stop()
 })
 
-function prEvent(number: number): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json')
-  writeFileSync(file, JSON.stringify({ pull_request: { number, head: { sha: `sha-of-pr-${number}`, repo: { full_name: 'acme/shop', fork: false } } }, repository: { full_name: 'acme/shop' } }))
-  return file
-}
-
 function preview(number: number, jar: string, overrides: Record<string, string> = {}) {
-  const template = `server {
-    listen 127.0.0.1:${lab.nginxPort};
-    server_name pr-{number}.preview.test;
-    location / { proxy_pass http://127.0.0.1:{port}; proxy_read_timeout 60s; }
-}`
-  return runAction({
-    ...labInputs(lab, 'shop'),
-    command: 'preview',
+  return runOnPullRequest(number, previewInputs(lab, PORTS, {
     jar: jars[jar],
-    'preview-ports': '21000-21009',
-    'preview-domain': 'preview.test',
-    'preview-nginx-dir': lab.nginxSitesDir,
-    'preview-nginx-template': template,
-    'preview-url-template': `http://pr-{number}.preview.test:${lab.nginxPort}`,
     'preview-max': '2',
     'github-token': 'write-token',
-    env: 'BOOT_DELAY_MS=300\nGRACEFUL=false',
-    'drain-timeout': '10s',
-    'stop-timeout': '3s',
+    'preview-env': 'BOOT_DELAY_MS=300\nGRACEFUL=false',
     ...overrides
-  }, { extraEnv: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent(number), GITHUB_API_URL: apiUrl } })
+  }), { apiUrl })
 }
 
-/** GET through nginx with a preview's host name. */
 function viaHost(host: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise(resolve => {
-    // A fresh connection per request, as the load generator uses: a kept-alive one can be closed by an
-    // nginx worker retiring on reload, which a browser retries but a bare client reports as a failure.
-    const req = request({ host: '127.0.0.1', port: lab.nginxPort, path, headers: { host }, timeout: 10_000, agent: false }, res => {
-      let body = ''
-      res.on('data', chunk => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
-    })
-    req.on('error', () => resolve({ status: 0, body: '' }))
-    req.end()
-  })
+  return viaLabHost(lab, host, path)
 }
 
 /**

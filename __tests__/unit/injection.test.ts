@@ -11,6 +11,7 @@ import {
 } from '../../src/commands/docker.js'
 import { receiveFile, freeSpace, listJarReleases, prepareRelease, prepareSlotDir, pruneOldest, removeFile, writeFileAtomic } from '../../src/commands/files.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../src/commands/history.js'
+import { addOwnImage, readImageRecords, writeOwnImages } from '../../src/commands/images.js'
 import { holdLock } from '../../src/commands/lock.js'
 import { nginxReload, nginxTest } from '../../src/commands/nginx.js'
 import type { RemoteCommand } from '../../src/remote.js'
@@ -61,7 +62,10 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['stop', v => stop([v], v, 1000)],
   ['remove', v => remove([v], v)],
   ['listImages', v => listImages([v], v)],
-  ['removeImage', v => removeImage([v], v)]
+  ['removeImage', v => removeImage([v], v)],
+  ['addOwnImage', v => addOwnImage(v, v)],
+  ['writeOwnImages', v => writeOwnImages(v, [v, v])],
+  ['readImageRecords', v => readImageRecords(v, v)]
 ]
 
 /** The arguments a real shell passes on after parsing `line` (each printed NUL-terminated). */

@@ -1,7 +1,7 @@
 /** Image mode: pull the image, run one container per slot, find them by name and label. */
 import {
   LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_RUN, LABEL_SLOT, containerId, imageExists, imageInfo, inspectContainers, listImages,
-  login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
+  login, logout, logs, pull, remove, runContainer, stop, stopIfSame
 } from '../commands/docker.js'
 import { prepareSlotDir } from '../commands/files.js'
 import { DeployError, RemoteCommandError } from '../errors.js'
@@ -10,7 +10,11 @@ import { runChecked, type Remote, type RemoteCommand } from '../remote.js'
 import { COLORS, type Color } from '../server-state.js'
 import type { ImageSettings, Settings } from '../settings.js'
 import type { Slot } from '../slot-plan.js'
+import { digestOf, registryOf, repositoryOf } from './image-ref.js'
+import { pruneOwnImages, recordOwnImage } from './image-prune.js'
 import type { AppRuntime, KeptRelease } from './runtime.js'
+
+export { digestOf, registryOf, repositoryOf }
 
 interface ContainerState {
   status: string
@@ -70,10 +74,12 @@ export class ImageRuntime implements AppRuntime {
     return `${this.source} → ${this.release}`
   }
 
+  /** Reads the image ID and digest, and records the image as one this instance pulled. */
   private async inspectImage(): Promise<void> {
     const [id, digestsJson] = (await runChecked(this.remote, imageInfo(this.docker, this.source))).trim().split(' ')
     this.imageId = id
     this.release = digestOf(this.source, JSON.parse(digestsJson || '[]') as string[]) || id
+    await recordOwnImage(this.remote, this.settings.remoteDir, this.ref)
   }
 
   async ourSlots(): Promise<Record<Color, boolean>> {
@@ -144,17 +150,17 @@ export class ImageRuntime implements AppRuntime {
     }).filter(release => release.release.startsWith('sha256:'))
   }
 
-  /** Removes this repository's images beyond keep-images, newest kept, never the live or previous one. */
+  /** Removes this instance's own images beyond keep-images, never the live or previous one of any instance. */
   async prune(protectedReleases: string[]): Promise<string> {
-    const lines = (await runChecked(this.remote, listImages(this.docker, repositoryOf(this.source)))).trim().split('\n').filter(Boolean)
-    const images = [...new Map(lines.map(line => line.split(' ')).map(([id, digest]) => [id, digest])).entries()]
-    const keep = new Set(images.filter(([id, digest]) => this.imageId.includes(id) || protectedReleases.includes(digest)).map(([id]) => id))
-    for (const [id] of images) if (keep.size < this.image.keepImages) keep.add(id)
-    let removed = 0
-    for (const [id] of images.filter(([id]) => !keep.has(id))) {
-      if ((await this.remote.exec(removeImage(this.docker, id))).code === 0) removed++
-    }
+    const removed = await pruneOwnImages(this.remote, {
+      remoteDir: this.settings.remoteDir, docker: this.docker, keep: this.image.keepImages, protectedHere: [...protectedReleases, this.imageId]
+    })
     return removed ? `removed ${removed} old image(s)` : ''
+  }
+
+  /** Removes every image this instance pulled that no other instance records (a preview being removed). */
+  async removeOwnImages(): Promise<number> {
+    return pruneOwnImages(this.remote, { remoteDir: this.settings.remoteDir, docker: this.docker, keep: 0, protectedHere: [] })
   }
 
   private containerName(color: Color): string {
@@ -178,27 +184,4 @@ export class ImageRuntime implements AppRuntime {
 
 function labelValue(text: string | undefined): string {
   return !text || text === '<no value>' ? '' : text
-}
-
-/** `registry.example.com:5000/team/api:1.2` → `registry.example.com:5000/team/api`. */
-export function repositoryOf(ref: string): string {
-  const withoutDigest = ref.split('@')[0]
-  const lastSlash = withoutDigest.lastIndexOf('/')
-  const tagColon = withoutDigest.indexOf(':', lastSlash + 1)
-  return tagColon === -1 ? withoutDigest : withoutDigest.slice(0, tagColon)
-}
-
-/** The registry host of a reference, as `docker login` wants it; Docker Hub when there is none. */
-export function registryOf(ref: string): string {
-  const first = ref.split('/')[0]
-  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io'
-}
-
-/** The `sha256:` digest the registry gave this reference's repository. */
-export function digestOf(ref: string, repoDigests: string[]): string {
-  const pinned = /@(sha256:[a-f0-9]{64})$/.exec(ref)
-  if (pinned) return pinned[1]
-  const repository = repositoryOf(ref)
-  const match = repoDigests.find(entry => entry.split('@')[0] === repository) ?? repoDigests[0]
-  return match?.split('@')[1] ?? ''
 }
