@@ -1,92 +1,75 @@
 /** The SSH implementation of Remote: one connection for everything (exec, upload, tunnels). */
 import { createReadStream } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { NodeSSH } from 'node-ssh'
 import type { Client, ClientChannel } from 'ssh2'
 import { ConnectionError } from './errors.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type HeldCommand, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
 import type { ConnectionSettings } from './connection-settings.js'
-import { openConnection } from './ssh-connect.js'
+import { openConnection, type Link } from './ssh-connect.js'
 import { shellJoin } from './shell.js'
 
+/** The server's connection, and the jump host's when there is one; `link` says when either was lost. */
 export class SshRemote implements Remote {
-  private lostReason: string | null = null
-
   private constructor(
-    private readonly ssh: NodeSSH,
     private readonly client: Client,
     readonly hostFingerprint: string,
-    private readonly bastion?: NodeSSH
-  ) {
-    // node-ssh keeps no error listener once connected; without one a dropped connection would crash the process.
-    client.on('error', error => (this.lostReason = error.message))
-    client.on('close', () => (this.lostReason ??= 'the SSH connection was closed'))
-  }
+    private readonly link: Link,
+    private readonly bastion?: Client
+  ) {}
 
   static async connect(settings: ConnectionSettings): Promise<SshRemote> {
-    const { ssh, fingerprint, bastion } = await openConnection(settings)
-    return new SshRemote(ssh, ssh.connection as Client, fingerprint, bastion)
+    const { client, fingerprint, link, bastion } = await openConnection(settings)
+    return new SshRemote(client, fingerprint, link, bastion)
   }
 
   exec(command: RemoteCommand): Promise<ExecResult> {
-    const line = shellJoin(command.argv)
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-    return new Promise((resolve, reject) => {
-      if (this.lostReason) return reject(this.lost(command.label))
-      this.client.exec(line, (error, channel) => {
-        if (error) return reject(this.lost(command.label, error.message))
-        collect(channel, command.stdin, timeoutMs, resolve)
-      })
-    })
+    return new Promise((resolve, reject) => this.open(command, reject, channel => collect(channel, command.stdin, timeoutMs, result => {
+      // No exit code because the connection went away: say so, rather than "the command did not finish".
+      if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
+      else resolve(result)
+    })))
   }
 
   hold(command: RemoteCommand): Promise<HeldCommand> {
-    return new Promise((resolve, reject) => {
-      if (this.lostReason) return reject(this.lost(command.label))
-      this.client.exec(shellJoin(command.argv), (error, channel) => {
-        if (error) return reject(this.lost(command.label, error.message))
-        const finished = new Promise<ExecResult>(done => collect(channel, undefined, 0, done, false))
-        const held = (firstLine: string): HeldCommand => ({
-          firstLine,
-          release: () => {
-            channel.end()
-            return finished
-          }
-        })
-        let stdout = ''
-        const timer = setTimeout(() => channel.close(), command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS)
-        channel.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8')
-          if (stdout.includes('\n')) {
-            clearTimeout(timer)
-            resolve(held(stdout.split('\n')[0]))
-          }
-        })
-        finished.then(result => {
-          clearTimeout(timer)
-          resolve(held(result.stdout))
-        })
+    return new Promise((resolve, reject) => this.open(command, reject, channel => {
+      const finished = new Promise<ExecResult>(done => collect(channel, undefined, 0, done, false))
+      const held = (firstLine: string): HeldCommand => ({
+        firstLine,
+        release: () => {
+          channel.end()
+          return finished
+        }
       })
-    })
+      let stdout = ''
+      const timer = setTimeout(() => channel.close(), command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS)
+      channel.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8')
+        if (stdout.includes('\n')) {
+          clearTimeout(timer)
+          resolve(held(stdout.split('\n')[0]))
+        }
+      })
+      finished.then(result => {
+        clearTimeout(timer)
+        resolve(held(result.stdout))
+      })
+    }))
   }
 
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-      if (this.lostReason) return reject(this.lost(command.label))
-      this.client.exec(shellJoin(command.argv), (error, channel) => {
-        if (error) return reject(this.lost(command.label, error.message))
-        const file = createReadStream(localPath)
-        file.on('error', readError => {
-          channel.close()
-          reject(readError)
-        })
-        file.pipe(channel)
-        collect(channel, undefined, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, result => {
-          if (result.code === null && this.lostReason) reject(this.lost(command.label))
-          else resolve(result)
-        }, false)
+    return new Promise((resolve, reject) => this.open(command, reject, channel => {
+      const file = createReadStream(localPath)
+      file.on('error', readError => {
+        channel.close()
+        reject(readError)
       })
-    })
+      file.pipe(channel)
+      collect(channel, undefined, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, result => {
+        if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
+        else resolve(result)
+      }, false)
+    }))
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {
@@ -106,24 +89,42 @@ export class SshRemote implements Remote {
   }
 
   async close(): Promise<void> {
-    this.ssh.dispose()
-    this.bastion?.dispose()
+    this.client.end()
+    this.bastion?.end()
   }
 
+  /**
+   * Starts the command and hands its channel to `use` synchronously: a fast command's exit and close can
+   * arrive in the same read as the channel, before a promise continuation would attach listeners.
+   * Once the connection is lost it rejects at once with a ConnectionError.
+   */
+  private open(command: RemoteCommand, reject: (error: Error) => void, use: (channel: ClientChannel) => void): void {
+    if (this.link.lostReason) return reject(this.lost(command.label))
+    try {
+      this.client.exec(shellJoin(command.argv), (error, channel) => (error ? reject(this.lost(command.label, error.message)) : use(channel)))
+    } catch (error) {
+      reject(this.lost(command.label, (error as Error).message))
+    }
+  }
+
+  // Runs in the tunnel server's connection handler, where a throw (ssh2's "Not connected") would crash the process.
   private forward(socket: Socket, remotePort: number): void {
     socket.on('error', () => socket.destroy())
-    this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, (error, channel) => {
-      if (error) {
-        socket.destroy()
-        return
-      }
+    if (this.link.lostReason) return void socket.destroy()
+    const pipe = (error: Error | undefined, channel: ClientChannel) => {
+      if (error) return void socket.destroy()
       channel.on('error', () => socket.destroy())
       socket.pipe(channel).pipe(socket)
-    })
+    }
+    try {
+      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, pipe)
+    } catch {
+      socket.destroy()
+    }
   }
 
   private lost(label: string, detail?: string): ConnectionError {
-    return new ConnectionError(`Lost the SSH connection during '${label}': ${detail ?? this.lostReason}`, {
+    return new ConnectionError(`Lost the SSH connection during '${label}': ${detail ?? this.link.lostReason}`, {
       hint: 'Check the network path to the server and its sshd logs, then run the deploy again; it recovers from whatever state it finds.'
     })
   }
