@@ -45,6 +45,19 @@ export interface LabDocker {
   buildImage(version: string, opts?: { healthy?: boolean }): Promise<BuiltImage>
 }
 
+export type HostKeyKind = 'ed25519' | 'ecdsa' | 'rsa'
+
+export interface LabHostKey {
+  /** Key type as in known_hosts: `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`. */
+  type: string
+  /** Private key file (root-owned, in the lab dir); `<path>.pub` is its public half. */
+  path: string
+  /** 'SHA256:...' as `ssh-keygen -lf` prints it. */
+  fingerprint: string
+  /** `[127.0.0.1]:PORT <type> AAAA...` */
+  knownHosts: string
+}
+
 export interface Lab {
   dir: string
   labId: string
@@ -59,10 +72,13 @@ export interface Lab {
   passphraseKey: string
   passphraseKeyPath: string
   passphrase: 'lab-passphrase'
-  /** 'SHA256:...' as `ssh-keygen -lf` prints it for the host key. */
+  /** 'SHA256:...' as `ssh-keygen -lf` prints it for the ed25519 host key (= hostKeys.ed25519.fingerprint). */
   hostFingerprint: string
-  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA...` */
+  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA...`: the ed25519 host key's line (= hostKeys.ed25519.knownHosts). */
   knownHosts: string
+  /** The sshd's three host keys, as a stock OpenSSH server has them; it can present any of them. */
+  hostKeys: Record<HostKeyKind, LabHostKey>
+  /** known_hosts file with all three host keys' lines (what the lab's ssh CLI checks against). */
   knownHostsPath: string
   nginxPort: number
   nginxUrl: string

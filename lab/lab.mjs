@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { makeHostKeys } from './host-keys.mjs'
 import { IMAGE_FILES, IMAGE_TOOLS, startImageServices } from './images.mjs'
-import { appPids, childrenOf, freePort, httpGet, must, run, signal, startDaemon, terminate } from './proc.mjs'
+import { appPids, childrenOf, freePort, httpGet, isReserved, must, releasePorts, reservePort, run, signal, startDaemon, terminate } from './proc.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
 
 export { freePort, httpGet, isAlive } from './proc.mjs'
@@ -26,7 +27,7 @@ const liveLabs = new Set()
 async function freePortExcept(taken) {
   for (;;) {
     const port = await freePort()
-    if (!taken.has(port)) return port
+    if (!taken.has(port) && !isReserved(port)) return port
   }
 }
 
@@ -99,6 +100,8 @@ export async function startLab(options = {}) {
 
   /** @type {{ sshd?: number, nginx?: number }} */
   const pids = {}
+  /** @type {Set<number>} */
+  const ports = new Set()
   /** @type {Awaited<ReturnType<typeof startImageServices>> | undefined} */
   let images
   const f = (/** @type {string} */ name) => path.join(dir, name)
@@ -108,6 +111,7 @@ export async function startLab(options = {}) {
     images?.emergencyKill()
     fs.rmSync(remoteRoot, { recursive: true, force: true })
     if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
+    releasePorts(ports)
   }
   const handle = { emergencyKill }
   liveLabs.add(handle)
@@ -121,25 +125,24 @@ export async function startLab(options = {}) {
     fs.rmSync(remoteRoot, { recursive: true, force: true })
     if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
     liveLabs.delete(handle)
+    releasePorts(ports)
   })())
 
   try {
-    const ports = new Set()
-    while (ports.size < 5) ports.add(await freePort())
+    while (ports.size < 5) ports.add(await reservePort())
     const [sshPort, nginxPort, bluePort, greenPort, registryPort] = /** @type {number[]} */ ([...ports])
 
     const keygen = (/** @type {string} */ file, /** @type {string} */ pass) =>
       must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-C', `bgdeploy-lab-${labId}`, '-f', f(file)])
-    await Promise.all([keygen('ssh_host_ed25519_key', ''), keygen('id_ed25519', ''), keygen('id_ed25519_passphrase', PASSPHRASE)])
+    const [hostKeys] = await Promise.all([makeHostKeys(dir, `bgdeploy-lab-${labId}`, sshPort), keygen('id_ed25519', ''), keygen('id_ed25519_passphrase', PASSPHRASE)])
     const pub = (/** @type {string} */ name) => fs.readFileSync(f(`${name}.pub`), 'utf8').trim()
     fs.writeFileSync(f('authorized_keys'), `${pub('id_ed25519')}\n${pub('id_ed25519_passphrase')}\n`, { mode: 0o644 })
-    const [keyType, keyData] = pub('ssh_host_ed25519_key').split(/\s+/)
-    const knownHosts = `[127.0.0.1]:${sshPort} ${keyType} ${keyData}`
-    fs.writeFileSync(f('known_hosts'), `${knownHosts}\n`, { mode: 0o644 })
-    const hostFingerprint = (await must('ssh-keygen', ['-lf', f('ssh_host_ed25519_key.pub')])).split(/\s+/)[1]
+    const allHostKeys = Object.values(hostKeys)
+    fs.writeFileSync(f('known_hosts'), allHostKeys.map((k) => `${k.knownHosts}\n`).join(''), { mode: 0o644 })
+    const { fingerprint: hostFingerprint, knownHosts } = hostKeys.ed25519
 
     fs.writeFileSync(f('sshd_config'), [
-      'ListenAddress 127.0.0.1', `Port ${sshPort}`, `HostKey ${f('ssh_host_ed25519_key')}`,
+      'ListenAddress 127.0.0.1', `Port ${sshPort}`, ...allHostKeys.map((k) => `HostKey ${k.path}`),
       `PidFile ${f('sshd.pid')}`, `AuthorizedKeysFile ${f('authorized_keys')}`, 'StrictModes no', 'UsePAM no',
       'PubkeyAuthentication yes', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password', 'LogLevel VERBOSE', 'MaxSessions 10', 'MaxStartups 100:30:200',
@@ -209,7 +212,7 @@ http {
       dir, labId, host: '127.0.0.1', sshPort, username: USER, password: PASSWORD,
       privateKey: fs.readFileSync(f('id_ed25519'), 'utf8'), privateKeyPath: f('id_ed25519'),
       passphraseKey: fs.readFileSync(f('id_ed25519_passphrase'), 'utf8'), passphraseKeyPath: f('id_ed25519_passphrase'),
-      passphrase: PASSPHRASE, hostFingerprint, knownHosts, knownHostsPath: f('known_hosts'),
+      passphrase: PASSPHRASE, hostFingerprint, knownHosts, hostKeys, knownHostsPath: f('known_hosts'),
       nginxPort, nginxUrl: `http://127.0.0.1:${nginxPort}`, nginxInclude, nginxConf,
       nginxTestCommand: `nginx -c ${nginxConf} -t`, nginxReloadCommand: `nginx -c ${nginxConf} -s reload`,
       ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },

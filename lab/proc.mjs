@@ -177,3 +177,33 @@ export function httpGet(url, opts = {}) {
     req.on('error', reject)
   })
 }
+
+// Labs in parallel test workers pick their slot ports while nothing listens on them yet, so a plain free
+// port could be picked twice: each lab reserves its ports in a directory all labs share.
+const RESERVED = path.join(process.env.TMPDIR ?? '/tmp', 'bgdeploy-lab-ports')
+
+/** A free port that no other running lab has reserved; reserved for this process until releasePorts(). */
+export async function reservePort() {
+  fs.mkdirSync(RESERVED, { recursive: true, mode: 0o755 })
+  for (;;) {
+    const port = await freePort()
+    const mark = path.join(RESERVED, String(port))
+    try {
+      fs.writeFileSync(mark, String(process.pid), { flag: 'wx' })
+      return port
+    } catch {
+      const owner = Number(fs.readFileSync(mark, 'utf8').trim())
+      if (!isAlive(owner)) fs.rmSync(mark, { force: true })
+    }
+  }
+}
+
+/** True when some running lab holds the port. @param {number} port */
+export function isReserved(port) {
+  return fs.existsSync(path.join(RESERVED, String(port)))
+}
+
+/** @param {Iterable<number>} ports */
+export function releasePorts(ports) {
+  for (const port of ports) fs.rmSync(path.join(RESERVED, String(port)), { force: true })
+}

@@ -15,6 +15,8 @@ export async function boundary(name: Boundary): Promise<void> {
   // Writes to a pipe are synchronous on Linux, so the line is out before the process stops.
   process.stdout.write(`[test] stopped at boundary ${name}\n`)
   process.kill(process.pid, 'SIGSTOP')
-  // Once continued, what happened meanwhile (a signal, a closed connection) is handled before the next step.
+  // Once continued, what happened meanwhile (a signal, a closed connection) is handled before the next step:
+  // a timer, then an immediate, puts one poll phase of the event loop in between.
+  await new Promise(resolve => setTimeout(resolve, 0))
   await new Promise(resolve => setImmediate(resolve))
 }

@@ -49,6 +49,7 @@ export class DeploySteps {
         settings: { ...this.settings.health, timeoutMs },
         requiredSuccesses: this.settings.health.checksRequired,
         isAlive: () => this.runtime.isAlive(target.color),
+        connected: () => tunnel.check(),
         onAttempt,
         cancelled
       })
@@ -97,6 +98,7 @@ export class DeploySteps {
         settings: { ...this.settings.health, path: url.pathname + url.search, timeoutMs: 10_000, intervalMs: 250 },
         requiredSuccesses: 1,
         isAlive: async () => true,
+        connected: () => tunnel.check(),
         host: this.settings.nginx.verifyHost || undefined
       })
       const last = result.attempts.at(-1)?.detail ?? 'no answer'

@@ -73,11 +73,11 @@ export async function deploy(ctx: DeployContext, options: DeployOptions = {}): P
     await boundary('switched')
     if (settings.nginx.verifyUrl) await report.step('Verify through nginx', async note => note(await steps.verifyThroughNginx()))
     else report.skip('Verify through nginx', "verify-url is 'false'")
-    await boundary('verified')
   })
   // Traffic has moved: from here on the run finishes even when cancelled, so state.json names what serves.
   const finish = finishRecord(ctx, plan, server)
   ctx.progress({ ...inFlight, phase: 'switched', finish })
+  await boundary('verified')
   report.after = plan.target
   try {
     if (plan.live) await retire(ctx, steps, plan.live)

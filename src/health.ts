@@ -25,6 +25,8 @@ export interface HealthCheck {
   /** Asked after failed attempts (at most every 2 s) so a crashed app fails the check at once. */
   isAlive: () => Promise<boolean>
   onAttempt?: (attempt: HealthAttempt) => void
+  /** Throws when the way to the server is gone (the SSH connection behind the tunnel), ending the check at once. */
+  connected?: () => void
   /** Stops the polling early (the job was cancelled). */
   cancelled?: AbortSignal
   /** Host header to send (a preview's server_name, when asking nginx). */
@@ -45,6 +47,7 @@ export async function waitHealthy(check: HealthCheck): Promise<HealthResult> {
   try {
     while (Date.now() < deadline) {
       if (check.cancelled?.aborted) return { healthy: false, attempts, reason: 'the run was cancelled' }
+      check.connected?.()
       const attempt = await probe(check, agent, started, Math.min(MAX_ATTEMPT_MS, deadline - Date.now()))
       attempts.push(attempt)
       check.onAttempt?.(attempt)

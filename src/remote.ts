@@ -22,6 +22,8 @@ export interface Tunnel {
   /** A port on the runner's 127.0.0.1 that forwards to the server's 127.0.0.1:remotePort. */
   localPort: number
   close(): Promise<void>
+  /** Throws a ConnectionError once the SSH connection behind the tunnel is gone. */
+  check(): void
 }
 
 /** A command that keeps running while the deploy goes on (the deploy lock). */
@@ -44,6 +46,8 @@ export interface Remote {
   /** Runs `command` with the local file streamed to its stdin (how files are uploaded). */
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult>
   openTunnel(remotePort: number): Promise<Tunnel>
+  /** Why the connection is gone, or null while it is up. */
+  lostReason(): string | null
   close(): Promise<void>
 }
 

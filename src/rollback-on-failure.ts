@@ -25,7 +25,7 @@ export async function withRollback(ctx: RollbackContext, run: (reached: (stage: 
   } catch (error) {
     const failure = error as ActionError
     const nginxTouched = stage !== 'untouched'
-    if (failure instanceof ConnectionError) throw connectionLost(ctx, failure, nginxTouched)
+    if (failure instanceof ConnectionError || ctx.remote.lostReason()) throw connectionLost(ctx, failure, nginxTouched)
     if (ctx.report.halted) throw lockLost(ctx, failure, nginxTouched)
     ctx.report.logTail = await ctx.runtime.diagnostics(ctx.plan.target.color).catch(() => '')
     const outcome = await rollBack(ctx, stage)
@@ -89,8 +89,13 @@ function inDoubt(ctx: RollbackContext, nginxTouched: boolean, why: string): stri
     "The action's post step reconnects and puts it back; if it cannot, run the deploy again."
 }
 
-function connectionLost(ctx: RollbackContext, failure: ConnectionError, nginxTouched: boolean): ConnectionError {
-  return new ConnectionError(failure.message, { serverState: inDoubt(ctx, nginxTouched, ''), hint: failure.hint })
+function connectionLost(ctx: RollbackContext, failure: ActionError, nginxTouched: boolean): ConnectionError {
+  const lost = ctx.remote.lostReason()
+  const message = failure instanceof ConnectionError || !lost ? failure.message : `Lost the SSH connection (${lost}); the step then failed: ${failure.message}`
+  return new ConnectionError(message, {
+    serverState: inDoubt(ctx, nginxTouched, ''),
+    hint: 'Check the network path to the server and its sshd logs. The post step puts the server back; the next deploy recovers from whatever state it finds.'
+  })
 }
 
 function lockLost(ctx: RollbackContext, failure: ActionError, nginxTouched: boolean): DeployError {

@@ -1,76 +1,58 @@
 /** The SSH implementation of Remote: one connection for everything (exec, upload, tunnels). */
 import { createReadStream } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { NodeSSH } from 'node-ssh'
 import type { Client, ClientChannel } from 'ssh2'
 import { ConnectionError } from './errors.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type HeldCommand, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
 import type { ConnectionSettings } from './connection-settings.js'
-import { openConnection } from './ssh-connect.js'
+import { openConnection, type Link } from './ssh-connect.js'
 import { shellJoin } from './shell.js'
 
+/** The server's connection, and the jump host's when there is one; `link` says when either was lost. */
 export class SshRemote implements Remote {
-  private lostReason: string | null = null
-
   private constructor(
-    private readonly ssh: NodeSSH,
     private readonly client: Client,
     readonly hostFingerprint: string,
-    private readonly bastion?: NodeSSH
-  ) {
-    // node-ssh keeps no error listener once connected; without one a dropped connection would crash the process.
-    client.on('error', error => (this.lostReason = error.message))
-    client.on('close', () => (this.lostReason ??= 'the SSH connection was closed'))
-  }
+    private readonly link: Link,
+    private readonly bastion?: Client
+  ) {}
 
   static async connect(settings: ConnectionSettings): Promise<SshRemote> {
-    const { ssh, fingerprint, bastion } = await openConnection(settings)
-    return new SshRemote(ssh, ssh.connection as Client, fingerprint, bastion)
+    const { client, fingerprint, link, bastion } = await openConnection(settings)
+    return new SshRemote(client, fingerprint, link, bastion)
   }
 
   exec(command: RemoteCommand): Promise<ExecResult> {
-    const line = shellJoin(command.argv)
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-    return new Promise((resolve, reject) => {
-      if (this.lostReason) return reject(this.lost(command.label))
-      this.client.exec(line, (error, channel) => {
-        if (error) return reject(this.lost(command.label, error.message))
-        collect(channel, command.stdin, timeoutMs, resolve)
-      })
-    })
+    return new Promise((resolve, reject) => this.open(command, reject, channel => collect(channel, command.stdin, timeoutMs, result => {
+      // No exit code because the connection went away: say so, rather than "the command did not finish".
+      if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
+      else resolve(result)
+    })))
   }
 
   hold(command: RemoteCommand, heartbeatMs = 0): Promise<HeldCommand> {
-    return new Promise((resolve, reject) => {
-      if (this.lostReason) return reject(this.lost(command.label))
-      this.client.exec(shellJoin(command.argv), (error, channel) => {
-        if (error) return reject(this.lost(command.label, error.message))
-        resolve(holdChannel(channel, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, heartbeatMs))
-      })
-    })
+    const firstLineTimeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
+    return new Promise((resolve, reject) => this.open(command, reject, channel => resolve(holdChannel(channel, firstLineTimeoutMs, heartbeatMs))))
   }
 
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-      if (this.lostReason) return reject(this.lost(command.label))
-      this.client.exec(shellJoin(command.argv), (error, channel) => {
-        if (error) return reject(this.lost(command.label, error.message))
-        const file = createReadStream(localPath)
-        file.on('error', readError => {
-          channel.close()
-          reject(readError)
-        })
-        file.pipe(channel)
-        collect(channel, undefined, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, result => {
-          if (result.code === null && this.lostReason) reject(this.lost(command.label))
-          else resolve(result)
-        }, false)
+    return new Promise((resolve, reject) => this.open(command, reject, channel => {
+      const file = createReadStream(localPath)
+      file.on('error', readError => {
+        channel.close()
+        reject(readError)
       })
-    })
+      file.pipe(channel)
+      collect(channel, undefined, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, result => {
+        if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
+        else resolve(result)
+      }, false)
+    }))
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {
-    if (this.lostReason) throw this.lost(`connect to port ${remotePort}`)
+    if (this.link.lostReason) throw this.lost(`connect to port ${remotePort}`)
     const sockets = new Set<Socket>()
     const server = createServer(socket => {
       sockets.add(socket.once('close', () => sockets.delete(socket)))
@@ -83,17 +65,40 @@ export class SshRemote implements Remote {
     const address = server.address()
     const localPort = typeof address === 'object' && address ? address.port : 0
     // Idle keep-alive connections would hold server.close() open for seconds, so they are cut.
-    return { localPort, close: () => closeServer(server, sockets) }
+    const check = () => {
+      if (this.link.lostReason) throw this.lost(`request to port ${remotePort}`)
+    }
+    return { localPort, close: () => closeServer(server, sockets), check }
+  }
+
+  lostReason(): string | null {
+    return this.link.lostReason
   }
 
   async close(): Promise<void> {
-    this.ssh.dispose()
-    this.bastion?.dispose()
+    this.client.end()
+    this.bastion?.end()
   }
 
+  /**
+   * Starts the command and hands its channel to `use` synchronously: a fast command's exit and close can
+   * arrive in the same read as the channel, before a promise continuation would attach listeners.
+   * Once the connection is lost it rejects at once with a ConnectionError.
+   */
+  private open(command: RemoteCommand, reject: (error: Error) => void, use: (channel: ClientChannel) => void): void {
+    if (this.link.lostReason) return reject(this.lost(command.label))
+    try {
+      this.client.exec(shellJoin(command.argv), (error, channel) => (error ? reject(this.lost(command.label, error.message)) : use(channel)))
+    } catch (error) {
+      reject(this.lost(command.label, (error as Error).message))
+    }
+  }
+
+  // Runs in the tunnel server's connection handler, where a throw (ssh2's "Not connected") would crash the process.
   private forward(socket: Socket, remotePort: number): void {
     socket.on('error', () => socket.destroy())
-    const opened = (error: Error | undefined, channel: ClientChannel) => {
+    if (this.link.lostReason) return void socket.destroy()
+    const pipe = (error: Error | undefined, channel: ClientChannel) => {
       if (error) return void socket.destroy()
       // sshd keeps its own connection to the app until the channel closes, and a drain would wait for it.
       if (socket.destroyed) return void channel.close()
@@ -103,16 +108,14 @@ export class SshRemote implements Remote {
       socket.pipe(channel).pipe(socket)
     }
     try {
-      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, opened)
-    } catch (error) {
-      // ssh2 throws here, not in the callback, once the connection is gone.
-      this.lostReason ??= (error as Error).message
+      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, pipe)
+    } catch {
       socket.destroy()
     }
   }
 
   private lost(label: string, detail?: string): ConnectionError {
-    return new ConnectionError(`Lost the SSH connection during '${label}': ${detail ?? this.lostReason}`, {
+    return new ConnectionError(`Lost the SSH connection during '${label}': ${detail ?? this.link.lostReason}`, {
       hint: 'Check the network path to the server and its sshd logs, then run the deploy again; it recovers from whatever state it finds.'
     })
   }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLab, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
+import { errorOf } from '../support/failure-lab.js'
 
 let lab: Lab
 let jar: string
@@ -31,6 +32,20 @@ function inputs(overrides: Record<string, string>): Record<string, string> {
 
 function includeText(): string {
   return readFileSync(lab.nginxInclude, 'utf8')
+}
+
+/**
+ * Resets the action's own TCP connection to the lab sshd, from the sshd's side (`ss -K` sends an RST),
+ * as a jump host that reboots or a middlebox that drops state would. Through the lab's jump host the
+ * action's only direct connection is the jump host's; the server's arrives from that sshd.
+ */
+function resetJumpHostConnection(): void {
+  const established = (filter: string) => execFileSync('ss', ['-tnpH', 'state', 'established', `( ${filter} )`], { encoding: 'utf8' })
+  const ours = established(`dport = :${lab.sshPort}`).split('\n').filter(line => line.includes('(("node"'))
+  expect(ours).toHaveLength(1)
+  const clientPort = ours[0].split(/\s+/)[2].split(':').pop()
+  const killed = execFileSync('ss', ['-K', 'state', 'established', `( sport = :${lab.sshPort} and dport = :${clientPort} )`], { encoding: 'utf8' })
+  expect(killed).toContain(`:${clientPort}`) // else the kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY)
 }
 
 function acceptedLogins(): number {
@@ -75,6 +90,19 @@ describe('connection', () => {
     }))
     expect(run.outputs.result).toBe('deployed')
     expect(run.summary).toMatch(/bgdeploy@127\.0\.0\.1:\d+ via 127\.0\.0\.1:\d+/)
+  })
+
+  it('fails cleanly when the jump host resets the connection mid-deploy', async () => {
+    const jumpHost = { 'proxy-host': lab.host, 'proxy-port': String(lab.sshPort), 'proxy-host-fingerprint': lab.hostFingerprint }
+    const run = await runAction(
+      inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, ...jumpHost, env: 'BOOT_DELAY_MS=4000' }),
+      { interrupt: { when: /▶ Health check/, run: resetJumpHostConnection } }
+    )
+    expect(run.stderr).not.toContain("Unhandled 'error' event")
+    expect(run.code).toBe(1)
+    expect(errorOf(run)).toMatch(/^Lost the SSH connection during '[^']+': the jump host's connection failed: \w+ ECONNRESET/)
+    expect(run.outputs.result).toBe('failed')
+    expect(run.summary).toContain('ECONNRESET')
   })
 
   it('refuses a jump host whose host key does not match', async () => {

@@ -43,6 +43,15 @@ describe('lab', () => {
     expect(fs.statSync(lab.remoteRoot).uid).toBe(lab.uid)
   })
 
+  test('its sshd presents three host keys, as a stock server does, each as the lab describes it', () => {
+    const scanned = spawnSync('ssh-keyscan', ['-p', String(lab.sshPort), '-t', 'ed25519,ecdsa,rsa', lab.host], { encoding: 'utf8' }).stdout
+    const { ed25519, ecdsa, rsa } = lab.hostKeys
+    expect(scanned.trim().split('\n').sort()).toEqual([ed25519.knownHosts, ecdsa.knownHosts, rsa.knownHosts].sort())
+    expect([ed25519.type, ecdsa.type, rsa.type]).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa'])
+    expect(ed25519).toMatchObject({ fingerprint: lab.hostFingerprint, knownHosts: lab.knownHosts })
+    expect(new Set([ed25519.fingerprint, ecdsa.fingerprint, rsa.fingerprint]).size).toBe(3)
+  })
+
   test('ssh login with the lab key works and bgdeploy has passwordless sudo', async () => {
     const who = await lab.sshExec('id -un')
     expect(who).toMatchObject({ code: 0 })

@@ -39,7 +39,11 @@ export class FakeRemote implements Remote {
 
   async openTunnel(remotePort: number): Promise<Tunnel> {
     this.tunnels.push(remotePort)
-    return { localPort: this.tunnelTarget(remotePort), close: async () => {} }
+    return { localPort: this.tunnelTarget(remotePort), close: async () => {}, check: () => {} }
+  }
+
+  lostReason(): string | null {
+    return null
   }
 
   async close(): Promise<void> {}

@@ -57,7 +57,7 @@ function interruption(lab: Lab, fault: Fault): { signal?: NodeJS.Signals; run?: 
       // The line comes out just before the action stops itself: continuing it earlier would be lost.
       await untilStopped(child.pid as number)
       if (fault === 'cancel') child.kill('SIGINT')
-      else sshSessions(lab).forEach(pid => process.kill(pid, 'SIGKILL'))
+      else sshSessions(lab).forEach(pid => signal(pid, 'SIGKILL'))
       child.kill('SIGCONT')
     }
   }
@@ -69,6 +69,14 @@ export async function untilStopped(pid: number): Promise<void> {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return
     await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // Already gone: one session process can end with its parent.
   }
 }
 
