@@ -1,7 +1,7 @@
 /** Takes the deploy lock for this app on the server, or says who holds it. */
 import { LOCK_BUSY_EXIT, LOCK_HEARTBEAT_MS, LOCK_IDLE_SECONDS, holdLock } from './commands/lock.js'
 import type { RunInfo } from './deploy-steps.js'
-import { DeployError, RemoteCommandError } from './errors.js'
+import { ConnectionError, DeployError, RemoteCommandError } from './errors.js'
 import type { HeldCommand, Remote } from './remote.js'
 import type { Report } from './report.js'
 import type { Settings } from './settings.js'
@@ -33,9 +33,12 @@ function busy(settings: Settings, ownerLine: string): DeployError {
 }
 
 /** Once the server frees the lock (no heartbeat reached it), the run must not change anything more. */
-export function haltOnLoss(lock: HeldCommand, report: Report): void {
-  lock.onLost(() => report.halt(new DeployError(
-    `This run lost the deploy lock: the server heard no heartbeat from it for ${LOCK_IDLE_SECONDS} s (the runner stalled, or the connection dropped).`,
-    { hint: 'Another run may hold the lock now; check its result before deploying again.' }
-  )))
+export function haltOnLoss(lock: HeldCommand, report: Report, remote: Remote): void {
+  lock.onLost(() => report.halt(() => {
+    const lost = remote.lostReason()
+    if (lost) return new ConnectionError(`Lost the SSH connection: ${lost}.`)
+    return new DeployError(`This run lost the deploy lock: the server heard no heartbeat from it for ${LOCK_IDLE_SECONDS} s (the runner stalled).`, {
+      hint: 'Another run may hold the lock now; check its result before deploying again.'
+    })
+  }))
 }

@@ -44,7 +44,7 @@ export async function run(): Promise<void> {
     await boundary('connected')
     if (['deploy', 'redeploy', 'rollback'].includes(settings.command)) {
       lock = await report.step('Take deploy lock', async () => acquireLock(connected, config, info))
-      haltOnLoss(lock, report)
+      haltOnLoss(lock, report, connected)
       await boundary('locked')
     }
     const outcome = await runOperation({ settings, remote, report, run: info, progress: saveProgress, jar })

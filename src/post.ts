@@ -40,7 +40,7 @@ export async function runPost(): Promise<void> {
     // A preview's deploy holds the preview's own lock, not one in the instance's directory.
     const lockOf = progress.preview ? previewLock(inputs, progress.preview.number) : config
     lock = await report.step('Take deploy lock', async () => acquireLock(connected, lockOf, runInfo()))
-    haltOnLoss(lock, report)
+    haltOnLoss(lock, report, connected)
     const runtime = runtimeOf(progress, settings, remote)
     const steps = new DeploySteps(settings, remote, runtime)
     await (finishing ? finishInterrupted : repairInterrupted)({ settings, steps, runtime, report, progress })

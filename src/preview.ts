@@ -24,7 +24,7 @@ export async function runPreview(ctx: OperationContext): Promise<OperationOutcom
   refuseFork(github.context.payload as PullRequestPayload, number, ctx.settings.preview.allowForks)
   // The preview's lock before the registry's: preview-destroy takes them in the same order.
   const lock = await ctx.report.step('Take deploy lock', async () => acquireLock(ctx.remote, previewLock(ctx.settings, number), ctx.run))
-  haltOnLoss(lock, ctx.report)
+  haltOnLoss(lock, ctx.report, ctx.remote)
   try {
     return await deployPreview(ctx, number)
   } finally {

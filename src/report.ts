@@ -23,7 +23,7 @@ export class Report {
   logTail = ''
   timeToSwitchMs: number | null = null
   /** Set when the run must not touch the server any more (it lost the deploy lock). */
-  private haltedBy: Error | null = null
+  private haltedBy: (() => Error) | null = null
   readonly tables: { title: string; headers: string[]; rows: string[][] }[] = []
   private readonly startedAt = Date.now()
   private readonly log: (line: string) => void
@@ -50,7 +50,7 @@ export class Report {
   async cleanupStep<T>(name: string, run: (note: (text: string) => void) => Promise<T>): Promise<T> {
     if (this.haltedBy) {
       this.skip(name, 'not started: the run lost the deploy lock')
-      throw this.haltedBy
+      throw this.haltedBy()
     }
     const record: StepRecord = { name, outcome: 'ok', durationMs: 0, note: '' }
     const begin = Date.now()
@@ -68,12 +68,13 @@ export class Report {
   }
 
   /** From now on no step runs, not even a cleanup step: `error` says why. */
-  halt(error: Error): void {
-    this.haltedBy ??= error
+  /** `reason` is asked when a step would start, when what happened meanwhile (a lost connection) is known. */
+  halt(reason: () => Error): void {
+    this.haltedBy ??= reason
   }
 
-  get halted(): Error | null {
-    return this.haltedBy
+  get halted(): boolean {
+    return this.haltedBy !== null
   }
 
   skip(name: string, note: string): void {

@@ -54,9 +54,10 @@ export class SshRemote implements Remote {
   async openTunnel(remotePort: number): Promise<Tunnel> {
     if (this.link.lostReason) throw this.lost(`connect to port ${remotePort}`)
     const sockets = new Set<Socket>()
+    const channels = new Set<ClientChannel>()
     const server = createServer(socket => {
       sockets.add(socket.once('close', () => sockets.delete(socket)))
-      this.forward(socket, remotePort)
+      this.forward(socket, remotePort, channels)
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -64,11 +65,10 @@ export class SshRemote implements Remote {
     })
     const address = server.address()
     const localPort = typeof address === 'object' && address ? address.port : 0
-    // Idle keep-alive connections would hold server.close() open for seconds, so they are cut.
     const check = () => {
       if (this.link.lostReason) throw this.lost(`request to port ${remotePort}`)
     }
-    return { localPort, close: () => closeServer(server, sockets), check }
+    return { localPort, close: () => closeTunnel(server, sockets, channels), check }
   }
 
   lostReason(): string | null {
@@ -95,13 +95,14 @@ export class SshRemote implements Remote {
   }
 
   // Runs in the tunnel server's connection handler, where a throw (ssh2's "Not connected") would crash the process.
-  private forward(socket: Socket, remotePort: number): void {
+  private forward(socket: Socket, remotePort: number, channels: Set<ClientChannel>): void {
     socket.on('error', () => socket.destroy())
     if (this.link.lostReason) return void socket.destroy()
     const pipe = (error: Error | undefined, channel: ClientChannel) => {
       if (error) return void socket.destroy()
       // sshd keeps its own connection to the app until the channel closes, and a drain would wait for it.
       if (socket.destroyed) return void channel.close()
+      channels.add(channel.once('close', () => channels.delete(channel)))
       socket.once('close', () => channel.close())
       channel.once('close', () => socket.destroy())
       channel.on('error', () => socket.destroy())
@@ -184,8 +185,23 @@ function holdChannel(channel: ClientChannel, firstLineTimeoutMs: number, heartbe
   })
 }
 
-function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+/** How long closing a tunnel waits for sshd to confirm its channels closed (it cannot once the connection is gone). */
+const CHANNEL_CLOSE_WAIT_MS = 2_000
+
+/**
+ * Cuts the tunnel's connections (idle keep-alive ones would hold server.close() open for seconds) and waits
+ * until sshd has closed its side of each channel, so that no connection of the action's stays open on the
+ * server: a drain must never wait for the action's own health-check connection.
+ */
+async function closeTunnel(server: Server, sockets: Set<Socket>, channels: Set<ClientChannel>): Promise<void> {
   const closed = new Promise<void>(resolve => server.close(() => resolve()))
+  const confirmed = [...channels].map(channel => new Promise<void>(resolve => {
+    channel.once('close', () => resolve())
+    channel.close()
+  }))
   sockets.forEach(socket => socket.destroy())
-  return closed
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<void>(resolve => (timer = setTimeout(resolve, CHANNEL_CLOSE_WAIT_MS)))
+  await Promise.race([Promise.all([closed, ...confirmed]), bound])
+  clearTimeout(timer)
 }
