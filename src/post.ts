@@ -17,6 +17,7 @@ import { finishInterrupted, repairInterrupted } from './repair.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime } from './runtimes/jar.js'
 import { readSettings, type Settings } from './settings.js'
+import { logFailure, logWarning } from './safe-text.js'
 import { SshRemote } from './ssh.js'
 
 export async function runPost(): Promise<void> {
@@ -28,7 +29,7 @@ export async function runPost(): Promise<void> {
   let lock: HeldCommand | undefined
   const finishing = progress.phase === 'switched'
   try {
-    core.warning(finishing
+    logWarning(finishing
       ? 'The deploy stopped after traffic had moved to the new version: finishing it (old version, state, history).'
       : 'The deploy did not finish: putting the server back as it was before it.')
     const inputs = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
@@ -50,7 +51,7 @@ export async function runPost(): Promise<void> {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message)
     await writeSummary(settings, report, failure, `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed`).catch(() => {})
     const where = `the nginx include and the ${progress.target.color} slot (port ${progress.target.port})`
-    core.setFailed(redactor(settings)(`Could not repair the interrupted deploy: ${failure.message}\nCheck ${where} on the server by hand, or run the deploy again.`))
+    logFailure(redactor(settings)(`Could not repair the interrupted deploy: ${failure.message}\nCheck ${where} on the server by hand, or run the deploy again.`))
   } finally {
     await lock?.release().catch(() => {})
     await remote?.close()

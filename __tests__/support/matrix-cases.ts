@@ -3,7 +3,7 @@ import { startLoad } from '../../bench/load.mjs'
 import { runAction } from '../../lab/run-action.mjs'
 import { BOUNDARIES, type Boundary } from '../../src/boundary.js'
 import { errorOf } from './failure-lab.js'
-import { FAULTS, colorOfPort, lockIsFree, newVersionServesAfter, routedAndRecorded, runCase, type Fault, type MatrixTarget } from './fault-matrix.js'
+import { FAULTS, colorOfPort, lockIsFree, newVersionServesAfter, routedAndRecorded, runCase, type CaseOutcome, type Fault, type MatrixTarget } from './fault-matrix.js'
 
 export const MATRIX: [Boundary, Fault][] = BOUNDARIES.flatMap(boundary => FAULTS.map(fault => [boundary, fault] as [Boundary, Fault]))
 
@@ -22,8 +22,19 @@ export async function servedVersion(t: MatrixTarget): Promise<string> {
 }
 
 export async function checkCase(t: MatrixTarget, releases: Releases, boundary: Boundary, fault: Fault): Promise<void> {
+  const outcome = await runCase(t, boundary, fault, releases.next)
+  try {
+    await checkOutcome(t, releases, boundary, fault, outcome)
+  } catch (error) {
+    // The two runs' logs say what the action did; the assertion alone does not.
+    console.log(`main step:\n${outcome.main.stdout}\npost step:\n${outcome.post.stdout}`)
+    throw error
+  }
+  await recovers(t, releases)
+}
+
+async function checkOutcome(t: MatrixTarget, releases: Releases, boundary: Boundary, fault: Fault, { main, post, failed }: CaseOutcome): Promise<void> {
   const version = releases.next
-  const { main, post, failed } = await runCase(t, boundary, fault, version)
   expect(main.stdout).toContain(`[test] stopped at boundary ${boundary}`)
   expect(failed).toEqual([])
   if (fault === 'kill') expect(main.signal).toBe('SIGKILL')
@@ -36,16 +47,13 @@ export async function checkCase(t: MatrixTarget, releases: Releases, boundary: B
   expect(post.code).toBe(0)
 
   const expected = newVersionServesAfter(boundary) ? version : releases.live
-  const served = await servedVersion(t)
-  if (served !== expected) console.log(`main step:\n${main.stdout}\npost step:\n${post.stdout}`)
-  expect(served).toBe(expected)
+  expect(await servedVersion(t)).toBe(expected)
   expect((await t.lab.httpGet(`${t.lab.nginxUrl}/actuator/health`)).status).toBe(200)
   const { routed, recorded } = await routedAndRecorded(t)
   expect(recorded).toBe(routed)
   expect(await t.running()).toEqual([colorOfPort(t, routed)])
   expect(await lockIsFree(t)).toBe(true)
   releases.live = expected
-  await recovers(t, releases)
 }
 
 /** Once traffic moved, a cancel lets the run finish; before that it rolls back. A cut fails the run. */
