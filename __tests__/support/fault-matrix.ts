@@ -102,8 +102,10 @@ export function runningJarSlots(app: string): string[] {
     } catch {
       continue
     }
-    const match = cmdline.split('\0').find(arg => arg.startsWith(`-Dbluegreen.slot=${app}/`))
-    if (match) slots.push(match.split('/')[1])
+    const args = cmdline.split('\0')
+    // Only the JVM itself: the action's own short-lived scripts carry the marker as an argument too.
+    const match = args.find(arg => arg.startsWith(`-Dbluegreen.slot=${app}/`))
+    if (match && /(^|\/)java$/.test(args[0])) slots.push(match.split('/')[1])
   }
   return slots.sort()
 }
