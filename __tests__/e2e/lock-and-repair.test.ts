@@ -55,12 +55,16 @@ describe('deploy lock and repair across runs', () => {
   it('a frozen run frees the lock within the heartbeat bound; the next run deploys and the frozen one then changes nothing', async () => {
     const a = frozenRun(await f.inputs('v4'), 'healthy')
     const frozenA = await a.frozen
-    const { run: runB, failed } = await f.underLoad(await f.inputs('v5', { 'lock-timeout': '90s' }))
-    expect(errorOf(runB)).toBe('')
-    expect(failed).toEqual([])
-    // Without the heartbeat, A's open connection would hold the lock past B's lock-timeout.
-    const served = await f.servedVersion()
-    expect(served).toBe('v5')
+    try {
+      const { run: runB, failed } = await f.underLoad(await f.inputs('v5', { 'lock-timeout': '90s' }))
+      // Without the heartbeat, A's open connection would hold the lock past B's lock-timeout.
+      expect(errorOf(runB)).toBe('')
+      expect(failed).toEqual([])
+      expect(await f.servedVersion()).toBe('v5')
+    } catch (error) {
+      frozenA.kill('SIGKILL') // a frozen process would keep the test runner waiting forever
+      throw error
+    }
     // A wakes up: it no longer holds the lock, so it must not touch anything.
     frozenA.kill('SIGCONT')
     const runA = await a.done

@@ -63,7 +63,7 @@ describe('server text that looks like workflow commands', () => {
     expect(run.stdout).toMatch(/::group::Log of the new version/)
     expect(run.stdout).toContain('\n\\::save-state name=repair::{}\n\\::set-output name=result::deployed\n\\::stop-commands::x\n  \\::warning::indented\n')
     expect(run.stdout).toContain('\nlog #\\#[add-mask]v1\n')
-    expect(run.state).toEqual({ isPost: 'true', repair: JSON.stringify({ phase: 'rolled-back' }) })
+    expect(run.state).toEqual({ isPost: 'true', repair: JSON.stringify({ phase: 'done' }) })
     // a blank line would end the summary's HTML table and let the rest render as Markdown
     expect(run.summary).not.toMatch(/<table>(?:(?!<\/table>)[\s\S])*\n[ \t]*\n/)
     expect(run.summary).toContain('[click](https://e.vil) &lt;img src=x&gt;')
