@@ -2,37 +2,16 @@
 import { boundary } from './boundary.js'
 import { renderInclude } from './commands/nginx.js'
 import { DeployError, type ActionError } from './errors.js'
-import { DeploySteps, type RunInfo } from './deploy-steps.js'
+import { DeploySteps } from './deploy-steps.js'
+import type { DeployContext, DeployOptions, DeployOutcome } from './context.js'
 import type { Finish, InFlight, Progress } from './progress.js'
 import { parseRecord, resultOf } from './record.js'
-import type { Remote } from './remote.js'
-import type { Report } from './report.js'
 import { withRollback } from './rollback-on-failure.js'
 import type { AppRuntime } from './runtimes/runtime.js'
-import type { Color, ServerState } from './server-state.js'
-import type { Settings } from './settings.js'
+import type { ServerState } from './server-state.js'
 import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
 
-export type { Progress }
-
-export interface DeployContext {
-  settings: Settings
-  remote: Remote
-  runtime: AppRuntime
-  report: Report
-  run: RunInfo
-  progress: (progress: Progress) => void
-}
-
-export interface DeployOutcome {
-  live: Slot
-  previous: Slot | null
-}
-
-export interface DeployOptions {
-  /** A version kept running in this slot (keep-previous) that is the release to switch to: no restart. */
-  reuse?: { color: Color; release: string }
-}
+export type { DeployContext, DeployOptions, DeployOutcome, Progress }
 
 export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<DeployOutcome> {
   const { report, settings, runtime } = ctx

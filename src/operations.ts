@@ -1,5 +1,6 @@
 /** The six commands: deploy, redeploy, rollback, status, preview and preview-destroy; the first three are recorded in the server's history. */
-import { deploy, type DeployContext, type DeployOptions, type DeployOutcome } from './deploy.js'
+import type { DeployOptions, OperationContext, OperationOutcome } from './context.js'
+import { deploy } from './deploy.js'
 import { readOptional } from './commands/files.js'
 import { appendHistory } from './commands/history.js'
 import { DeployError } from './errors.js'
@@ -7,20 +8,17 @@ import { layoutOf } from './layout.js'
 import { HISTORY_LIMIT, parseRecord, type HistoryEntry, type ServerRecord, type SlotRecord } from './record.js'
 import { runChecked } from './remote.js'
 import { ImageRuntime } from './runtimes/image.js'
-import { JarRuntime, type LocalArtifact } from './runtimes/jar.js'
+import { JarRuntime } from './runtimes/jar.js'
 import type { AppRuntime, KeptRelease } from './runtimes/runtime.js'
-import { destroyPreview, runPreview, type PreviewOutcome } from './preview.js'
-import { status, type StatusOutcome } from './status.js'
+import { destroyPreview, runPreview } from './preview.js'
+import { status } from './status.js'
 
-export type OperationContext = Omit<DeployContext, 'runtime'> & { jar: LocalArtifact | null }
-
-/** `preview` is set by the preview commands (preview-url and preview-port outputs). */
-export type OperationOutcome = (({ kind: 'deploy' } & DeployOutcome) | ({ kind: 'status' } & StatusOutcome)) & { preview?: PreviewOutcome }
+export type { OperationContext, OperationOutcome }
 
 export async function runOperation(ctx: OperationContext): Promise<OperationOutcome> {
   const { settings } = ctx
   if (settings.command === 'status') return { kind: 'status', ...(await status(ctx, await readRecord(ctx))) }
-  if (settings.command === 'preview') return runPreview(ctx)
+  if (settings.command === 'preview') return runPreview(ctx, runOperation)
   if (settings.command === 'preview-destroy') return destroyPreview(ctx)
   let runtime: AppRuntime | undefined
   try {

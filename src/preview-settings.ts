@@ -1,7 +1,7 @@
 /** Inputs of pull-request previews (command: preview / preview-destroy). */
 import { InputError } from './errors.js'
 import { parseBoolean, parseEnv, parseInteger, parseRemotePath } from './input-parsers.js'
-import type { Slots } from './settings.js'
+import type { Slots } from './slots.js'
 
 export interface PreviewSettings {
   /** The pull request; null outside a pull_request event when pr-number is not given. */

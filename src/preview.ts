@@ -3,7 +3,7 @@ import * as github from '@actions/github'
 import { DeployError } from './errors.js'
 import { PreviewGitHub } from './github-preview.js'
 import { acquireLock, haltOnLoss } from './lock.js'
-import { runOperation, type OperationContext, type OperationOutcome } from './operations.js'
+import type { OperationContext, OperationOutcome, PreviewOutcome, RunOperation } from './context.js'
 import { refuseFork, type PullRequestPayload } from './preview-guard.js'
 import { previewInstance, previewLock, previewsDir, previewUrl } from './preview-instance.js'
 import { allocatePorts, byAge, parseRegistry, readRegistry, writeRegistry, type PreviewEntry, type Registry } from './preview-registry.js'
@@ -14,25 +14,22 @@ import type { Settings } from './settings.js'
 
 export { previewInstance }
 
-export interface PreviewOutcome {
-  url: string
-  port: number | null
-}
+export type { PreviewOutcome }
 
-export async function runPreview(ctx: OperationContext): Promise<OperationOutcome> {
+export async function runPreview(ctx: OperationContext, runInstance: RunOperation): Promise<OperationOutcome> {
   const number = prNumber(ctx.settings)
   refuseFork(github.context.payload as PullRequestPayload, number, ctx.settings.preview.allowForks)
   // The preview's lock before the registry's: preview-destroy takes them in the same order.
   const lock = await ctx.report.step('Take deploy lock', async () => acquireLock(ctx.remote, previewLock(ctx.settings, number), ctx.run))
   haltOnLoss(lock, ctx.report, ctx.remote)
   try {
-    return await deployPreview(ctx, number)
+    return await deployPreview(ctx, number, runInstance)
   } finally {
     await lock.release()
   }
 }
 
-async function deployPreview(ctx: OperationContext, number: number): Promise<OperationOutcome> {
+async function deployPreview(ctx: OperationContext, number: number, runInstance: RunOperation): Promise<OperationOutcome> {
   const gh = new PreviewGitHub(ctx.settings.preview.githubToken, number, ctx.settings.appName)
   const entry = await ctx.report.step(`Allocate ports for #${number}`, async note => {
     const allocated = await withRegistry(ctx, registry => allocate(ctx, registry, number))
@@ -45,7 +42,7 @@ async function deployPreview(ctx: OperationContext, number: number): Promise<Ope
   try {
     // The post step must repair this preview instance, not the production app.
     const progress: typeof ctx.progress = p => ctx.progress(p.phase === 'done' ? p : { ...p, preview: { number, ports: entry.ports } })
-    const outcome = await runOperation({ ...ctx, settings: instance, progress })
+    const outcome = await runInstance({ ...ctx, settings: instance, progress })
     await gh.finishDeployment(deploymentId, 'success', url)
     await gh.upsertComment({ url, release: ctx.report.release, healthy: true, state: 'live', detail: `deployed on ${ctx.report.after?.color} :${ctx.report.after?.port}` })
     return { ...outcome, preview: { url, port: ctx.report.after?.port ?? null } }

@@ -2,7 +2,7 @@
  * What the deploy does when a step between starting the new version and a verified switch fails: put
  * nginx back, and stop the new version only once nginx has loaded the restored configuration.
  */
-import type { DeployContext } from './deploy.js'
+import type { DeployContext } from './context.js'
 import type { DeploySteps, SwitchStage } from './deploy-steps.js'
 import { ConnectionError, DeployError, type ActionError } from './errors.js'
 import type { ServerState } from './server-state.js'

@@ -1,6 +1,7 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
 import { readConnection, type ConnectionSettings } from './connection-settings.js'
 import { InputError } from './errors.js'
+import type { Slots } from './slots.js'
 import { readPreview, type PreviewSettings } from './preview-settings.js'
 import {
   parseChoice, parseCommand, parseDuration, parseEnv, parseImageRef,
@@ -10,10 +11,7 @@ import {
 export type InputReader = (name: string) => string
 export type { ConnectionSettings }
 
-export interface Slots {
-  blue: number
-  green: number
-}
+export type { Slots }
 
 export interface HealthSettings {
   path: string

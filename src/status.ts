@@ -1,17 +1,12 @@
 /** `command: status`: read-only. What runs, whether it is healthy, what is kept, and what happened. */
 import { DeploySteps } from './deploy-steps.js'
-import type { OperationContext } from './operations.js'
-import type { HistoryEntry, ServerRecord, SlotRecord } from './record.js'
+import type { OperationContext, StatusOutcome } from './context.js'
+import type { ServerRecord } from './record.js'
 import { ImageRuntime } from './runtimes/image.js'
 import { JarRuntime } from './runtimes/jar.js'
-import type { AppRuntime, KeptRelease } from './runtimes/runtime.js'
+import type { AppRuntime } from './runtimes/runtime.js'
 
-export interface StatusOutcome {
-  live: SlotRecord | null
-  healthy: boolean | null
-  releases: KeptRelease[]
-  history: HistoryEntry[]
-}
+export type { StatusOutcome }
 
 export async function status(ctx: OperationContext, record: ServerRecord | null): Promise<StatusOutcome> {
   const { report, settings } = ctx
