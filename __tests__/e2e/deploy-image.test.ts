@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { basename, dirname } from 'node:path'
 import { startLab, type BuiltImage, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
+import { untilInFlight } from '../support/in-flight.js'
 import { argvOf, childrenOf, filesHolding, waitForExit, waitForProcess } from '../support/processes.js'
 
 let lab: Lab
@@ -75,7 +76,7 @@ describe('image mode', () => {
 
   it('moves traffic back to blue, letting a slow request on green finish first', async () => {
     const slow = lab.httpGet(`${lab.nginxUrl}/slow?ms=8000`, { timeoutMs: 30_000 })
-    await new Promise(resolve => setTimeout(resolve, 300))
+    await untilInFlight(lab, lab.ports[1])
     const run = await runAction(inputs('v3', { env: 'GRACEFUL=false' }))
     expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'blue' })
     expect(await slow).toMatchObject({ status: 200, body: 'slow done v2\n' })

@@ -4,6 +4,7 @@
  */
 import { startLab, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
+import { untilInFlight } from '../support/in-flight.js'
 
 let lab: Lab
 const jars: Record<string, string> = {}
@@ -33,15 +34,16 @@ function slowRequestThroughNginx(ms: number): Promise<{ status: number; body: st
   return lab.httpGet(`${lab.nginxUrl}/slow?ms=${ms}`, { timeoutMs: ms + 20_000 }).catch((error: Error) => ({ error: error.message }))
 }
 
-async function waitForInFlight(): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, 500))
+/** The slow request has reached the live version on `port`. */
+async function waitForInFlight(port: number): Promise<void> {
+  await untilInFlight(lab, port)
 }
 
 describe('drain', () => {
   it('lets a slow request in flight on the old version finish before stopping it', async () => {
     expect((await deploy('v1')).outputs.result).toBe('deployed')
     const slow = slowRequestThroughNginx(10_000)
-    await waitForInFlight()
+    await waitForInFlight(lab.ports[0])
     const run = await deploy('v2', { 'drain-timeout': '30s' })
     expect(run.outputs.result).toBe('deployed')
     expect(await slow).toMatchObject({ status: 200, body: 'slow done v1\n' })
@@ -51,7 +53,7 @@ describe('drain', () => {
 
   it('cuts that request when the drain is turned off (the app drops in-flight work on SIGTERM)', async () => {
     const slow = slowRequestThroughNginx(10_000)
-    await waitForInFlight()
+    await waitForInFlight(lab.ports[1])
     const run = await deploy('v3', { 'drain-timeout': '0s' })
     expect(run.outputs.result).toBe('deployed')
     expect(run.summary).toMatch(/gave up after \d+ ms with 1 connection\(s\) still open/)

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { startLab } from '../../lab/lab.mjs'
 import { runAction } from '../../lab/run-action.mjs'
 import { errorOf, failureLab, type FailureLab } from '../support/failure-lab.js'
+import { onLine } from '../support/in-flight.js'
 
 let f: FailureLab
 
@@ -70,8 +71,9 @@ describe('failure matrix: the run and the connection', () => {
   })
 
   it('two deploys started at once: the second waits for the lock, then reports who holds it', async () => {
-    const first = f.underLoad(await f.inputs('v4', slowBoot))
-    await new Promise(resolve => setTimeout(resolve, 1500))
+    const firstLocked = onLine(/✓ Take deploy lock/)
+    const first = f.underLoad(await f.inputs('v4', slowBoot), firstLocked.options)
+    await firstLocked.reached
     const second = await runAction(await f.inputs('v5', { 'lock-timeout': '1s' }), { extraEnv: { GITHUB_ACTOR: 'hubot', GITHUB_RUN_ID: '43' } })
     expect(errorOf(second)).toMatch(/Another deploy of matrix holds the lock on the server: https:\/\/github.com\/acme\/shop\/actions\/runs\/42 by octocat since \d{4}-/)
     expect(errorOf(second)).toMatch(/Nothing was changed by this run/)
@@ -80,8 +82,9 @@ describe('failure matrix: the run and the connection', () => {
     expect(failed).toEqual([])
     f.live = 'v4'
     // With time to wait, a queued deploy goes through once the lock is free.
-    const waiting = f.underLoad(await f.inputs('v5', slowBoot))
-    await new Promise(resolve => setTimeout(resolve, 1000))
+    const waitingLocked = onLine(/✓ Take deploy lock/)
+    const waiting = f.underLoad(await f.inputs('v5', slowBoot), waitingLocked.options)
+    await waitingLocked.reached
     const queued = await runAction(await f.inputs('v6', { 'lock-timeout': '60s' }))
     expect((await waiting).run.outputs.result).toBe('deployed')
     expect(queued.outputs.result).toBe('deployed')

@@ -112,7 +112,7 @@ export class JarRuntime implements AppRuntime {
     })
   }
 
-  /** SFTP reports a full disk as a bare "Failure", so the free space is looked up to say what happened. */
+  /** A cut-short upload says little about why (tee only reports a write error), so the free space is looked up to say whether the disk is full. */
   private async uploadFailed(why: string, partPath: string): Promise<never> {
     await this.remote.exec(removeQuietly(partPath))
     const free = await this.remote.exec(freeSpace(this.layout.releasesDir))
