@@ -88,7 +88,11 @@ export class SshRemote implements Remote {
   private open(command: RemoteCommand, reject: (error: Error) => void, use: (channel: ClientChannel) => void): void {
     if (this.link.lostReason) return reject(this.lost(command.label))
     try {
-      this.client.exec(shellJoin(command.argv), (error, channel) => (error ? reject(this.lost(command.label, error.message)) : use(channel)))
+      this.client.exec(shellJoin(command.argv), (error, channel) => {
+        if (!error) return use(channel)
+        // ssh2 fails pending channels before the connections report why they closed: let those events land first.
+        setImmediate(() => reject(this.lost(command.label, error.message)))
+      })
     } catch (error) {
       reject(this.lost(command.label, (error as Error).message))
     }
@@ -116,7 +120,8 @@ export class SshRemote implements Remote {
   }
 
   private lost(label: string, detail?: string): ConnectionError {
-    return new ConnectionError(`Lost the SSH connection during '${label}': ${detail ?? this.link.lostReason}`, {
+    // What ended the connection says more than how the step noticed it (ssh2's "No response from server").
+    return new ConnectionError(`Lost the SSH connection during '${label}': ${this.link.lostReason ?? detail}`, {
       hint: 'Check the network path to the server and its sshd logs, then run the deploy again; it recovers from whatever state it finds.'
     })
   }
