@@ -1,144 +1,84 @@
-/** The blue/green deploy, as a runbook of named steps. */
+/** The deploy, as a runbook of named steps: probe, prepare the release, move traffic (the strategy), record. */
 import { boundary } from './boundary.js'
-import { renderInclude } from './commands/nginx.js'
+import type { DeployContext, DeployOptions, Outcome, StrategyContext } from './context.js'
 import { DeployError, type ActionError } from './errors.js'
-import { DeploySteps } from './deploy-steps.js'
-import type { DeployContext, DeployOptions, DeployOutcome } from './context.js'
-import type { Finish, InFlight, Progress } from './progress.js'
-import { parseRecord, resultOf } from './record.js'
-import { withRollback } from './rollback-on-failure.js'
+import type { Finish } from './progress.js'
+import { needsSudo } from './proxy/nginx-proxy.js'
 import type { AppRuntime } from './runtimes/runtime.js'
-import type { ServerState } from './server-state.js'
-import { planSlots, type Slot, type SlotPlan } from './slot-plan.js'
+import { readProbe } from './server/probe.js'
+import { resultOf } from './server/record.js'
+import { retireOld, startAndSwitch } from './strategy/blue-green.js'
+import { planSlots, type SlotPlan } from './strategy/slot-plan.js'
 
-export type { DeployContext, DeployOptions, DeployOutcome, Progress }
-
-export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<DeployOutcome> {
-  const { report, settings, runtime } = ctx
-  const steps = new DeploySteps(settings, ctx.remote, runtime)
-  const { server, plan } = await readState(ctx, steps)
+export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<Outcome> {
+  const { report, settings, app, outcome } = ctx
+  outcome.release = app.runtime.release
+  const { probe, plan } = await probeAndPlan(ctx)
   await boundary('state-read')
-  const sudo = settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
-  if (sudo && server.sudo !== 'ok') throw sudoRefused(server.sudo)
-
-  await report.step(runtime.prepareStep, async note => note(await runtime.prepare()))
-  report.release = runtime.release
+  const sudo = needsSudo(settings.nginx, probe.isRoot)
+  if (sudo && probe.sudo !== 'ok') throw sudoRefused(probe.sudo)
+  await report.step(app.runtime.prepareStep, async note => note(await app.runtime.prepare()))
+  outcome.release = app.runtime.release
   await boundary('prepared')
-  const reuse = plan.staleInTarget && options.reuse?.color === plan.target.color && options.reuse.release === runtime.release
-  if (plan.staleInTarget && !reuse) {
-    await report.step(`Remove leftover in ${plan.target.color}`, async note => note(await runtime.stop(plan.target.color)))
-  }
-
-  const startedAt = Date.now()
-  // A kept version switched back to was started by an earlier run: that run's token marks it.
-  const runToken = (reuse && (await runtime.startedBy(plan.target.color))) || ctx.run.token
-  const inFlight = inFlightProgress(ctx, plan, server, runToken)
-  ctx.progress(inFlight)
-  if (reuse) report.skip(`Start new version on ${plan.target.color} :${plan.target.port}`, 'still running (keep-previous): switching back without a restart')
-  else await report.step(`Start new version on ${plan.target.color} :${plan.target.port}`, async note => note(await runtime.start(plan.target, ctx.run.token)))
-  await boundary('started')
-  await withRollback({ ...ctx, steps, plan, server, sudo }, async reached => {
-    await report.step('Health check', async note => {
-      const result = await steps.healthCheck(plan.target, attempt => report.healthAttempts.push(attempt), report.cancelled)
-      note(`${result.attempts.length} attempt(s)`)
-      if (!result.healthy) throw new DeployError(`The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`)
-    })
-    await boundary('healthy')
-    await report.step('Switch nginx', async note => {
-      await steps.switchNginx(plan.target, sudo, reached)
-      note(`${settings.nginx.include} → :${plan.target.port}, config tested, reloaded`)
-    })
-    report.timeToSwitchMs = Date.now() - startedAt
-    await boundary('switched')
-    if (settings.nginx.verifyUrl) await report.step('Verify through nginx', async note => note(await steps.verifyThroughNginx()))
-    else report.skip('Verify through nginx', "verify-url is 'false'")
-  })
+  const strategy: StrategyContext = { ...ctx, plan, probe, proxy: ctx.proxy(sudo) }
+  const inFlight = await startAndSwitch(strategy, options)
   // Traffic has moved: from here on the run finishes even when cancelled, so state.json names what serves.
-  const finish = finishRecord(ctx, plan, server)
+  const finish = finishRecord(strategy)
   ctx.progress({ ...inFlight, phase: 'switched', finish })
   await boundary('verified')
-  report.after = plan.target
   try {
-    if (plan.live) await retire(ctx, steps, plan.live)
-    await record(ctx, steps, finish)
+    if (plan.live) await retireOld(strategy, plan.live)
+    await record(ctx, finish)
   } catch (error) {
     throw afterTheSwitch(error as ActionError, plan)
   }
-  return { live: plan.target, previous: plan.live }
+  return outcome
 }
 
-async function readState(ctx: DeployContext, steps: DeploySteps): Promise<{ server: ServerState; plan: SlotPlan }> {
-  const { report, runtime, settings } = ctx
+async function probeAndPlan(ctx: DeployContext): Promise<Pick<StrategyContext, 'probe' | 'plan'>> {
+  const { report, app, settings, outcome } = ctx
   const result = await report.step('Read server state', async note => {
-    const state = await steps.readServer()
-    if (!state.programFound) throw missingProgram(runtime)
-    await steps.cancelKeepTimers()
-    note(state.routed ? `nginx routes to ${state.routed.color} :${state.routed.port}` : 'no nginx include yet')
-    return { server: state, plan: planSlots(state, await runtime.ourSlots(), settings.slots) }
+    const probe = await readProbe(app.remote, settings, app.runtime.program)
+    if (!probe.programFound) throw missingProgram(app.runtime)
+    await app.cancelKeepTimers()
+    note(probe.routed ? `nginx routes to ${probe.routed.color} :${probe.routed.port}` : 'no nginx include yet')
+    return { probe, plan: planSlots(probe, await app.runtime.ourSlots(), settings.slots) }
   })
   result.plan.warnings.forEach(warning => report.warn(warning))
-  report.before = result.plan.live
+  outcome.previous = outcome.live = result.plan.live
   return result
 }
 
-function inFlightProgress({ settings, runtime }: DeployContext, plan: SlotPlan, server: ServerState, runToken: string): InFlight {
-  return {
-    phase: 'started',
-    mode: runtime.mode,
-    runToken,
-    target: plan.target,
-    live: plan.live,
-    includeBefore: server.includeText,
-    includeWritten: renderInclude(settings.nginx.template, plan.target.port),
-    ref: runtime.ref
-  }
-}
-
-function finishRecord({ settings, runtime, run }: DeployContext, plan: SlotPlan, server: ServerState): Finish {
-  const before = parseRecord(server.recordedState)?.active
+function finishRecord({ settings, app, run, plan, probe }: StrategyContext): Finish {
+  const before = probe.record?.live
   const { token: _token, ...deployedBy } = run
+  const { runtime } = app
+  const now = new Date().toISOString()
   return {
-    state: {
+    record: {
       app: settings.appName,
       mode: runtime.mode,
-      active: { ...plan.target, release: runtime.release, ref: runtime.ref, since: new Date().toISOString() },
+      live: { ...plan.target, release: runtime.release, ref: runtime.ref, since: now },
       previous: plan.live ? { ...plan.live, release: before?.release ?? '', ref: before?.ref } : null,
       deployedBy
     },
     history: {
-      time: new Date().toISOString(), command: settings.command, result: resultOf(settings.command), release: runtime.release,
+      time: now, command: settings.command, result: resultOf(settings.command), release: runtime.release,
       from: plan.live, to: plan.target, actor: run.actor, runUrl: run.runUrl, commit: run.commit
     }
   }
 }
 
-/** The old version: drained and stopped, or with keep-previous left running and stopped later by a timer. */
-async function retire(ctx: DeployContext, steps: DeploySteps, old: Slot): Promise<void> {
-  const { report, settings, runtime } = ctx
-  if (settings.keepPreviousMs > 0) {
-    const seconds = Math.round(settings.keepPreviousMs / 1000)
-    await report.cleanupStep(`Keep old version (${old.color}) for ${seconds} s`, async note => {
-      await steps.stopLater(old.color, await runtime.stopLater(old.color))
-      note('a timer on the server stops it then, unless a rollback switches back to it')
-    })
-    return
-  }
-  // Not cut short by a cancel: the requests still running on the old version must finish.
-  await report.cleanupStep(`Drain old version (${old.color})`, async note => note(await steps.drain(old, NEVER)))
-  await boundary('drained')
-  await report.cleanupStep(`Stop old version (${old.color})`, async note => note(await runtime.stop(old.color)))
-  await boundary('stopped')
-}
-
-async function record(ctx: DeployContext, steps: DeploySteps, finish: Finish): Promise<void> {
-  const { report, runtime } = ctx
+async function record(ctx: DeployContext, finish: Finish): Promise<void> {
+  const { report, app, records } = ctx
   await report.cleanupStep('Record state', async note => {
-    await steps.recordFinish(finish)
+    await records.write(finish.record)
+    await records.appendHistory(finish.history)
     ctx.progress({ phase: 'done' })
     await boundary('recorded')
-    const previous = finish.state.previous?.release
+    const previous = finish.record.previous?.release
     // Pruning is housekeeping: the next deploy prunes again, so a failure here does not fail this one.
-    note(await runtime.prune([runtime.release, ...(previous ? [previous] : [])]).catch((error: Error) => `pruning skipped: ${error.message}`))
+    note(await app.runtime.prune([app.runtime.release, ...(previous ? [previous] : [])]).catch((error: Error) => `pruning skipped: ${error.message}`))
   })
 }
 
@@ -150,8 +90,6 @@ function afterTheSwitch(failure: ActionError, plan: SlotPlan): ActionError {
     hint: failure.hint ?? 'Nothing to do if the post step succeeds; otherwise run the deploy again.'
   })
 }
-
-const NEVER = new AbortController().signal
 
 function sudoRefused(said: string): DeployError {
   return new DeployError(`The nginx steps need 'sudo -n', which the login user cannot use: ${said.split('\n')[0] || 'no answer'}.`, {

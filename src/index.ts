@@ -1,4 +1,4 @@
-import './dirname-shim.js'
+import './ssh/dirname-shim.js'
 import * as core from '@actions/core'
 import { run } from './main.js'
 import { runPost } from './post.js'

@@ -1,10 +1,10 @@
 /** Takes the deploy lock for this app on the server, or says who holds it. */
 import { LOCK_BUSY_EXIT, LOCK_HEARTBEAT_MS, LOCK_IDLE_SECONDS, holdLock } from './commands/lock.js'
-import type { RunInfo } from './deploy-steps.js'
+import type { RunInfo } from './context.js'
 import { ConnectionError, DeployError, RemoteCommandError } from './errors.js'
-import type { HeldCommand, Remote } from './remote.js'
-import type { Report } from './report.js'
-import type { Settings } from './settings.js'
+import type { HeldCommand, Remote } from './ssh/remote.js'
+import type { Report } from './report/report.js'
+import type { Settings } from './settings/settings.js'
 
 export async function acquireLock(remote: Remote, settings: Settings, run: RunInfo): Promise<HeldCommand> {
   const owner = JSON.stringify({ runUrl: run.runUrl, actor: run.actor, commit: run.commit, since: new Date().toISOString() })

@@ -5,25 +5,26 @@
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { DeploySteps } from './deploy-steps.js'
+import { emptyOutcome } from './context.js'
 import { ActionError } from './errors.js'
 import { acquireLock, haltOnLoss } from './lock.js'
-import { redactor, runInfo, writeSummary } from './main.js'
-import { previewInstance, previewLock } from './preview-instance.js'
-import { REPAIR_STATE, parseProgress, type InFlight } from './progress.js'
-import type { HeldCommand } from './remote.js'
-import { Report } from './report.js'
+import { previewInstance, previewLock } from './preview/instance.js'
+import { REPAIR_STATE, parseProgress } from './progress.js'
+import type { HeldCommand } from './ssh/remote.js'
+import { Report } from './report/report.js'
 import { finishInterrupted, repairInterrupted } from './repair.js'
-import { ImageRuntime } from './runtimes/image.js'
-import { JarRuntime } from './runtimes/jar.js'
-import { readSettings, type Settings } from './settings.js'
-import { logFailure, logWarning } from './safe-text.js'
-import { SshRemote } from './ssh.js'
+import { redactor, writeSummary } from './report/outputs.js'
+import { runInfo } from './run-info.js'
+import { readSettings, type Settings } from './settings/settings.js'
+import { logFailure, logWarning } from './report/safe-text.js'
+import { SshRemote } from './ssh/ssh-remote.js'
+import { singleServer } from './wiring.js'
 
 export async function runPost(): Promise<void> {
   const progress = parseProgress(core.getState(REPAIR_STATE))
   if (!progress || progress.phase === 'done') return
   const report = new Report(line => core.info(line))
+  const outcome = emptyOutcome()
   let settings: Settings | undefined
   let remote: SshRemote | undefined
   let lock: HeldCommand | undefined
@@ -40,25 +41,21 @@ export async function runPost(): Promise<void> {
     const connected = remote
     // A preview's deploy holds the preview's own lock, not one in the instance's directory.
     const lockOf = progress.preview ? previewLock(inputs, progress.preview.number) : config
-    lock = await report.step('Take deploy lock', async () => acquireLock(connected, lockOf, runInfo()))
+    const run = runInfo()
+    lock = await report.step('Take deploy lock', async () => acquireLock(connected, lockOf, run))
     haltOnLoss(lock, report, connected)
-    const runtime = runtimeOf(progress, settings, remote)
-    const steps = new DeploySteps(settings, remote, runtime)
-    await (finishing ? finishInterrupted : repairInterrupted)({ settings, steps, runtime, report, progress })
+    // The runtime the interrupted run used, whatever this run's inputs say.
+    const wired = singleServer({ settings, remote, report, outcome, run, progress: () => {} }, { mode: progress.mode, ref: progress.ref })
+    await (finishing ? finishInterrupted : repairInterrupted)({ ...wired, progress })
     const verb = finishing ? 'Finished the deploy of' : 'Repaired'
-    await writeSummary(settings, report, undefined, `🔧 ${verb} ${settings.appName} on ${settings.connection.host} after an interrupted deploy`)
+    await writeSummary(settings, report, outcome, { title: `🔧 ${verb} ${settings.appName} on ${settings.connection.host} after an interrupted deploy` })
   } catch (error) {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message)
-    await writeSummary(settings, report, failure, `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed`).catch(() => {})
+    await writeSummary(settings, report, outcome, { error: failure, title: `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed` }).catch(() => {})
     const where = `the nginx include and the ${progress.target.color} slot (port ${progress.target.port})`
     logFailure(redactor(settings)(`Could not repair the interrupted deploy: ${failure.message}\nCheck ${where} on the server by hand, or run the deploy again.`))
   } finally {
     await lock?.release().catch(() => {})
     await remote?.close()
   }
-}
-
-/** The runtime the interrupted run used, whatever this run's inputs say. */
-function runtimeOf(progress: InFlight, settings: Settings, remote: SshRemote): JarRuntime | ImageRuntime {
-  return progress.mode === 'image' ? new ImageRuntime(settings, remote, progress.ref ?? '') : JarRuntime.kept(settings, remote)
 }

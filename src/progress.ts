@@ -1,17 +1,17 @@
 /** Where a deploy stands, saved (core.saveState) so that the post step can repair or finish a run that died. */
-import type { HistoryEntry, StateFile } from './record.js'
-import type { Slot } from './slot-plan.js'
+import type { DeployRecord, HistoryEntry, Mode } from './server/record.js'
+import type { Slot } from './server/slots.js'
 
 /** What state.json and the history must say once traffic has moved. */
 export interface Finish {
-  state: StateFile
+  record: DeployRecord
   history: HistoryEntry
 }
 
 export interface InFlight {
   /** 'started': the new version may run and nginx may point at it, unverified. 'switched': traffic moved, verified. */
   phase: 'started' | 'switched'
-  mode: 'jar' | 'image'
+  mode: Mode
   /** Marks the process or container this run started; a repair touches no other. */
   runToken: string
   target: Slot

@@ -3,49 +3,41 @@
  * switch, or finish a verified one. Each change is made only while the server still shows this run's own
  * work (the include text it wrote, the version it started); otherwise it is left alone and the summary says why.
  */
-import type { DeploySteps } from './deploy-steps.js'
+import type { DeployContext } from './context.js'
 import { DeployError } from './errors.js'
 import type { InFlight } from './progress.js'
-import type { Report } from './report.js'
-import type { AppRuntime } from './runtimes/runtime.js'
-import type { ServerState } from './server-state.js'
-import type { Settings } from './settings.js'
+import { needsSudo } from './proxy/nginx-proxy.js'
+import { readProbe, type ServerProbe } from './server/probe.js'
 
-export interface RepairContext {
-  settings: Settings
-  steps: DeploySteps
-  runtime: AppRuntime
-  report: Report
-  progress: InFlight
-}
+export type RepairContext = Omit<DeployContext, 'progress'> & { progress: InFlight }
 
 const NEVER = new AbortController().signal
 
 /** The switch was never verified: nginx goes back to what it routed to, and this run's new version stops. */
 export async function repairInterrupted(ctx: RepairContext): Promise<void> {
-  const { report, progress, steps } = ctx
+  const { report, progress, app } = ctx
   const { target, live } = progress
   const server = await readServer(ctx)
-  const ours = (await ctx.runtime.startedBy(target.color)) === progress.runToken
+  const ours = (await app.runtime.startedBy(target.color)) === progress.runToken
   let routesToTarget = server.routed?.color === target.color
   const restore = whyNotRestore(progress, server, ours)
   if (restore === null) {
     const outcome = await report.step('Restore nginx include', async note => {
-      const restored = await steps.restoreNginx(progress.includeBefore, sudoFor(ctx.settings, server))
+      const restored = await ctx.proxy(needsSudo(ctx.settings.nginx, server.isRoot)).restore(progress.includeBefore)
       note(restored.note)
       return restored
     })
     if (!outcome.restored) throw bothRunning(progress, outcome.note)
     routesToTarget = false
-    await report.step(`Drain new version (${target.color})`, async note => note(await steps.drain(target, NEVER)))
+    await report.step(`Drain new version (${target.color})`, async note => note(await app.drain(target, NEVER)))
   } else report.skip('Restore nginx include', restore)
   // With nothing live before, nginx routing to the new slot is what "before" looked like too.
   await stopIfOurs(ctx, ours, routesToTarget && live !== null)
-  report.before = report.after = routesToTarget ? target : live
+  ctx.outcome.previous = ctx.outcome.live = routesToTarget ? target : live
 }
 
 /** Null when nginx should be put back; otherwise why it is left as it is. */
-function whyNotRestore(progress: InFlight, server: ServerState, ours: boolean): string | null {
+function whyNotRestore(progress: InFlight, server: ServerProbe, ours: boolean): string | null {
   const include = server.includeText
   if (include === progress.includeBefore) return 'nginx still routes as before the interrupted run'
   if (include !== progress.includeWritten || !ours) return 'left alone: another deploy changed nginx or the slot since the interrupted run'
@@ -57,9 +49,9 @@ function whyNotRestore(progress: InFlight, server: ServerState, ours: boolean): 
 
 /** Traffic had moved and was verified: drain and stop the old version, then record what serves. */
 export async function finishInterrupted(ctx: RepairContext): Promise<void> {
-  const { report, progress, steps, runtime, settings } = ctx
+  const { report, progress, app, settings } = ctx
   const server = await readServer(ctx)
-  const ours = (await runtime.startedBy(progress.target.color)) === progress.runToken
+  const ours = (await app.runtime.startedBy(progress.target.color)) === progress.runToken
   if (server.includeText !== progress.includeWritten || !ours) {
     report.skip('Finish the deploy', 'nginx or the new slot changed since the interrupted run (another deploy ran): nothing to finish')
     return
@@ -67,41 +59,38 @@ export async function finishInterrupted(ctx: RepairContext): Promise<void> {
   const old = progress.live
   if (old && settings.keepPreviousMs > 0) {
     await report.step(`Keep old version (${old.color})`, async note => {
-      await steps.stopLater(old.color, await runtime.stopLater(old.color))
+      await app.stopLater(old.color)
       note(`a timer stops it in ${Math.round(settings.keepPreviousMs / 1000)} s`)
     })
   } else if (old) {
-    await report.step(`Drain old version (${old.color})`, async note => note(await steps.drain(old, NEVER)))
-    await report.step(`Stop old version (${old.color})`, async note => note(await runtime.stop(old.color)))
+    await report.step(`Drain old version (${old.color})`, async note => note(await app.drain(old, NEVER)))
+    await report.step(`Stop old version (${old.color})`, async note => note(await app.runtime.stop(old.color)))
   }
   if (progress.finish) {
     const finish = progress.finish
     await report.step('Record state', async note => {
-      await steps.recordFinish({ state: finish.state, history: { ...finish.history, finishedBy: 'post step' } })
-      note(`${finish.state.active.color} :${finish.state.active.port} is live`)
+      await ctx.records.write(finish.record)
+      await ctx.records.appendHistory({ ...finish.history, finishedBy: 'post step' })
+      note(`${finish.record.live.color} :${finish.record.live.port} is live`)
     })
   }
-  report.before = old
-  report.after = progress.target
+  ctx.outcome.previous = old
+  ctx.outcome.live = progress.target
 }
 
-async function readServer({ report, steps }: RepairContext): Promise<ServerState> {
+async function readServer({ report, app, settings }: RepairContext): Promise<ServerProbe> {
   return report.step('Read server state', async note => {
-    const state = await steps.readServer()
+    const state = await readProbe(app.remote, settings, app.runtime.program)
     note(state.routed ? `nginx routes to ${state.routed.color} :${state.routed.port}` : 'no nginx include')
     return state
   })
 }
 
-async function stopIfOurs({ report, runtime, progress }: RepairContext, ours: boolean, serving: boolean): Promise<void> {
+async function stopIfOurs({ report, app, progress }: RepairContext, ours: boolean, serving: boolean): Promise<void> {
   const name = `Stop new version (${progress.target.color})`
   if (!ours) return report.skip(name, 'left alone: nothing the interrupted run started runs there now')
   if (serving) return report.skip(name, 'left alone: nginx routes to it')
-  await report.step(name, async note => note(await runtime.stop(progress.target.color)))
-}
-
-function sudoFor(settings: Settings, server: ServerState): boolean {
-  return settings.nginx.sudo === 'true' || (settings.nginx.sudo === 'auto' && !server.isRoot)
+  await report.step(name, async note => note(await app.runtime.stop(progress.target.color)))
 }
 
 function bothRunning(progress: InFlight, why: string): DeployError {

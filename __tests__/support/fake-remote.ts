@@ -1,5 +1,5 @@
 /** A recording fake of the project's own Remote interface, for unit tests of the deploy sequence. */
-import type { ExecResult, HeldCommand, Remote, RemoteCommand, Tunnel } from '../../src/remote.js'
+import type { ExecResult, HeldCommand, Remote, RemoteCommand, Tunnel } from '../../src/ssh/remote.js'
 
 type Responder = ExecResult | ((command: RemoteCommand) => ExecResult)
 

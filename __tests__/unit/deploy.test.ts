@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { deploy } from '../../src/deploy.js'
-import type { RemoteCommand } from '../../src/remote.js'
-import { Report } from '../../src/report.js'
-import { JarRuntime } from '../../src/runtimes/jar.js'
-import { readSettings } from '../../src/settings.js'
+import type { RemoteCommand } from '../../src/ssh/remote.js'
+import { Report } from '../../src/report/report.js'
+import { emptyOutcome } from '../../src/context.js'
+import { readSettings } from '../../src/settings/settings.js'
+import { singleServer } from '../../src/wiring.js'
 import { FakeRemote, fail, ok } from '../support/fake-remote.js'
 
 const SHA = 'a'.repeat(64)
@@ -15,7 +16,7 @@ function probeOutput({ include, listening = [], sudo = 'ok' }: { include?: strin
     '== uid', '1000',
     '== include-status', include === undefined ? 'missing' : 'present',
     '== include', include ?? '',
-    '== state',
+    '== record',
     '== tcp', ...listening.map(LISTEN),
     '== program', '/usr/bin/java',
     '== sudo', sudo
@@ -53,8 +54,8 @@ function setup(probe: string, running: string[] = []) {
     .on('check new version is running', command => ok(alive.has(slotOf(command)) ? 'alive\n' : 'dead\n'))
     .on('read TCP connections', ok(''))
   const report = new Report()
-  const runtime = new JarRuntime(settings, remote, { path: '/tmp/x.jar', sha256: SHA, size: 10 })
-  const run = () => deploy({ settings, remote, runtime, report, run: { actor: 'me', runUrl: '', commit: '', token: 'tok' }, progress: () => {} })
+  const ctx = { settings, remote, report, outcome: emptyOutcome(), run: { actor: 'me', runUrl: '', commit: '', token: 'tok' }, progress: () => {} }
+  const run = () => deploy(singleServer(ctx, { jar: { path: '/tmp/x.jar', sha256: SHA, size: 10 } }))
   return { remote, report, run }
 }
 
@@ -69,7 +70,7 @@ describe('deploy sequence', () => {
     expect(labels).toEqual([
       'read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running', 'prepare release directory', 'upload and verify',
       'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
-      'read TCP connections', 'stop app', 'record state', 'record history', 'prune old releases'
+      'read TCP connections', 'stop app', 'write state.json', 'record history', 'prune old releases'
     ])
     expect(remote.uploads.map(u => [u.localPath, u.command.argv.slice(-3)])).toEqual([
       ['/tmp/x.jar', [`bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar.part`, `bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar`, SHA]]

@@ -1,5 +1,5 @@
-import { redactor } from '../../src/main.js'
-import { readSettings } from '../../src/settings.js'
+import { redactor } from '../../src/report/outputs.js'
+import { readSettings } from '../../src/settings/settings.js'
 
 describe('redactor', () => {
   const settings = readSettings(name => ({

@@ -1,9 +1,9 @@
-import { DeploySteps } from '../../src/deploy-steps.js'
+import { emptyOutcome } from '../../src/context.js'
 import type { InFlight } from '../../src/progress.js'
-import { Report } from '../../src/report.js'
+import { Report } from '../../src/report/report.js'
 import { finishInterrupted, repairInterrupted } from '../../src/repair.js'
-import { JarRuntime } from '../../src/runtimes/jar.js'
-import { readSettings } from '../../src/settings.js'
+import { readSettings } from '../../src/settings/settings.js'
+import { singleServer } from '../../src/wiring.js'
 import { FakeRemote, ok } from '../support/fake-remote.js'
 
 const BLUE = 'set $service_url http://127.0.0.1:8080;\n'
@@ -15,21 +15,21 @@ const progress: InFlight = {
   phase: 'started', mode: 'jar', runToken: 'mine', target: { color: 'green', port: 8081 }, live: { color: 'blue', port: 8080 },
   includeBefore: BLUE, includeWritten: GREEN,
   finish: {
-    state: { app: 'api', mode: 'jar', active: { color: 'green', port: 8081, release: 'r2' }, previous: { color: 'blue', port: 8080, release: 'r1' }, deployedBy: { actor: 'me', runUrl: '', commit: '' } },
+    record: { app: 'api', mode: 'jar', live: { color: 'green', port: 8081, release: 'r2' }, previous: { color: 'blue', port: 8080, release: 'r1' }, deployedBy: { actor: 'me', runUrl: '', commit: '' } },
     history: { time: 't', command: 'deploy', result: 'deployed', release: 'r2', from: null, to: null, actor: 'me', runUrl: '', commit: '' }
   }
 }
 
 function setup(include: string, greenToken: string, listening = [8080, 8081]) {
   const settings = readSettings(name => ({ host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'app-name': 'api', 'drain-timeout': '1s' })[name] ?? '')
-  const probe = ['== uid', '1000', '== include-status', 'present', '== include', include, '== state', '== tcp', ...listening.map(LISTEN), '== program', '/usr/bin/java', '== sudo', 'ok'].join('\n')
+  const probe = ['== uid', '1000', '== include-status', 'present', '== include', include, '== record', '== tcp', ...listening.map(LISTEN), '== program', '/usr/bin/java', '== sudo', 'ok'].join('\n')
   const remote = new FakeRemote()
     .on('read server state', ok(probe))
     .on('read which run started the slot', command => ok(command.argv.some(arg => arg.includes('slots/green')) ? `${greenToken}\n` : 'other\n'))
     .on('stop app', ok('stopped\n'))
-  const runtime = JarRuntime.kept(settings, remote)
   const report = new Report()
-  return { remote, report, ctx: { settings, steps: new DeploySteps(settings, remote, runtime), runtime, report, progress } }
+  const wired = singleServer({ settings, remote, report, outcome: emptyOutcome(), run: { actor: 'me', runUrl: '', commit: '', token: 't' }, progress: () => {} }, { mode: 'jar' })
+  return { remote, report, ctx: { ...wired, progress } }
 }
 
 const stopped = (remote: FakeRemote) => remote.commands.filter(c => c.label === 'stop app').map(c => c.argv.find(a => a.includes('/slots/'))?.match(/slots\/(\w+)/)?.[1])
@@ -71,7 +71,7 @@ describe('post-step finish of a verified switch', () => {
     const { remote, ctx } = setup(GREEN, 'mine')
     await finishInterrupted({ ...ctx, progress: { ...progress, phase: 'switched' } })
     expect(stopped(remote)).toEqual(['blue'])
-    expect(remote.labels().slice(-2)).toEqual(['record state', 'record history'])
+    expect(remote.labels().slice(-2)).toEqual(['write state.json', 'record history'])
     expect(JSON.parse(remote.commands.find(c => c.label === 'record history')?.argv.at(-2) ?? '{}')).toMatchObject({ release: 'r2', finishedBy: 'post step' })
   })
 
@@ -79,6 +79,6 @@ describe('post-step finish of a verified switch', () => {
     const { remote, ctx } = setup(BLUE, 'mine')
     await finishInterrupted({ ...ctx, progress: { ...progress, phase: 'switched' } })
     expect(stopped(remote)).toEqual([])
-    expect(remote.labels()).not.toContain('record state')
+    expect(remote.labels()).not.toContain('write state.json')
   })
 })

@@ -1,5 +1,5 @@
 /** Builders for starting, inspecting and stopping the app process of one slot (jar mode). */
-import type { RemoteCommand } from '../remote.js'
+import type { RemoteCommand } from '../ssh/remote.js'
 import { script } from './script.js'
 
 // Environment arrives on stdin as KEY=VALUE lines and is exported without expansion, so secrets never

@@ -1,5 +1,5 @@
 /** Builders for container-engine commands (docker, sudo docker, podman). Pure: they return commands. */
-import type { RemoteCommand } from '../remote.js'
+import type { RemoteCommand } from '../ssh/remote.js'
 import { script } from './script.js'
 
 export const LABEL_APP = 'bluegreen.app'

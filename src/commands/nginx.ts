@@ -1,5 +1,5 @@
 /** nginx include rendering/parsing and the test/reload commands. */
-import type { RemoteCommand } from '../remote.js'
+import type { RemoteCommand } from '../ssh/remote.js'
 import { withSudo } from './script.js'
 
 export function renderInclude(template: string, port: number): string {

@@ -3,7 +3,7 @@
  * that another instance (production, another preview, another app) records as its own, live or previous.
  * Pure: it reads command output and decides.
  */
-import { parseRecord, type ServerRecord } from '../record.js'
+import { parseRecord, type DeployRecord } from '../server/record.js'
 
 /** One local image: its short ID, the registry digests it has and its `repository:tag` names. */
 export interface ImageEntry {
@@ -15,7 +15,7 @@ export interface ImageEntry {
 /** What one instance directory says about images: its own list (newest first) and its state.json. */
 export interface InstanceImages {
   own: string[]
-  record: ServerRecord | null
+  record: DeployRecord | null
 }
 
 const DIGEST = /sha256:[a-f0-9]{64}$/
@@ -54,23 +54,15 @@ export function parseInstances(text: string, listName: string): Map<string, Inst
     const dir = normalize(path.slice(0, path.lastIndexOf('/')))
     const instance = instances.get(dir) ?? { own: [], record: null }
     if (path.endsWith(`/${listName}`)) instance.own = body.split('\n').map(l => l.trim()).filter(Boolean)
-    else instance.record = recordOf(body)
+    else instance.record = parseRecord(body)
     instances.set(dir, instance)
   }
   return instances
 }
 
-function recordOf(text: string): ServerRecord | null {
-  try {
-    return parseRecord(JSON.parse(text) as Record<string, unknown>)
-  } catch {
-    return null
-  }
-}
-
 /** Every image reference or release an instance records: its own list, its live and its previous. */
 export function recordedBy(instance: InstanceImages): string[] {
-  const slots = [instance.record?.active, instance.record?.previous]
+  const slots = [instance.record?.live, instance.record?.previous]
   return [...instance.own, ...slots.flatMap(slot => [slot?.ref, slot?.release])].filter((value): value is string => !!value)
 }
 

@@ -1,8 +1,8 @@
 /** Removes an app instance's own images beyond keep-images, or all of them when a preview is removed. */
 import { listImages, removeImage } from '../commands/docker.js'
 import { addOwnImage, readImageRecords, writeOwnImages } from '../commands/images.js'
-import { layoutOf } from '../layout.js'
-import { runChecked, type Remote } from '../remote.js'
+import { layoutOf } from '../server/layout.js'
+import { runChecked, type Remote } from '../ssh/remote.js'
 import { parseImageList, parseInstances, planPrune, recordedBy, siblingsOf, type InstanceImages } from './image-ownership.js'
 import { repositoryOf } from './image-ref.js'
 

@@ -2,11 +2,11 @@
 import { appAlive, logTail, readPid, slotMarker, slotRunToken, startJar, stopApp } from '../commands/app.js'
 import { freeSpace, listJarReleases, prepareRelease, pruneOldest, receiveFile, removeQuietly } from '../commands/files.js'
 import { DeployError, lastLines } from '../errors.js'
-import { layoutOf, type Layout } from '../layout.js'
-import { runChecked, type Remote, type RemoteCommand } from '../remote.js'
-import { COLORS, type Color } from '../server-state.js'
-import type { Settings } from '../settings.js'
-import type { Slot } from '../slot-plan.js'
+import { layoutOf, type Layout } from '../server/layout.js'
+import { runChecked, type Remote, type RemoteCommand } from '../ssh/remote.js'
+import { COLORS, type Color } from '../server/slots.js'
+import type { Settings } from '../settings/settings.js'
+import type { Slot } from '../server/slots.js'
 import type { AppRuntime, KeptRelease } from './runtime.js'
 
 export interface LocalArtifact {

@@ -1,7 +1,7 @@
 /** What differs between jar mode and image mode; everything else in the deploy is shared. */
-import type { RemoteCommand } from '../remote.js'
-import type { Color } from '../server-state.js'
-import type { Slot } from '../slot-plan.js'
+import type { RemoteCommand } from '../ssh/remote.js'
+import type { Color } from '../server/slots.js'
+import type { Slot } from '../server/slots.js'
 
 export interface KeptRelease {
   release: string

@@ -1,0 +1,89 @@
+/**
+ * Every command builder, fed hostile strings in every value a user controls, produces argv that a real
+ * shell reads back element for element: each hostile string arrives as one literal argument, and none
+ * is pasted into a constant script.
+ */
+import { execFileSync } from 'node:child_process'
+import fc from 'fast-check'
+import { appAlive, logTail, readPid, slotRunToken, startJar, stopApp } from '../../../src/commands/app.js'
+import {
+  containerId, imageExists, imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
+} from '../../../src/commands/docker.js'
+import { receiveFile, freeSpace, listJarReleases, prepareRelease, prepareSlotDir, pruneOldest, removeFile, writeFileAtomic } from '../../../src/commands/files.js'
+import { appendHistory, cancelTimers, readHistory, runLater } from '../../../src/commands/history.js'
+import { addOwnImage, readImageRecords, writeOwnImages } from '../../../src/commands/images.js'
+import { holdLock } from '../../../src/commands/lock.js'
+import { nginxReload, nginxTest } from '../../../src/commands/nginx.js'
+import type { RemoteCommand } from '../../../src/ssh/remote.js'
+import { readTcpTables } from '../../../src/commands/tcp.js'
+import { probeServer } from '../../../src/commands/probe.js'
+import { shellJoin } from '../../../src/commands/shell.js'
+
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1 }),
+  fc.constantFrom('; rm -rf /', '$(id)', '`id`', "'", '"', 'a\nb', '\\', '*', '~root', '$HOME', '&& id', '| id', '> /tmp/x', '-rf', '--', 'é✓ ☃', '%s%n')
+).filter(s => !s.includes('\0'))
+
+/** Each builder with every user-controlled value taken from `v`. */
+const builders: [string, (v: string) => RemoteCommand][] = [
+  ['startJar', v => startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v, runToken: v }, [['K', v]])],
+  ['slotRunToken', v => slotRunToken(v, v)],
+  ['stopApp', v => stopApp(v, v, 1000, v)],
+  ['readPid', v => readPid(v)],
+  ['listJarReleases', v => listJarReleases(v)],
+  ['appendHistory', v => appendHistory(v, { v }, 50)],
+  ['readHistory', v => readHistory(v, 50)],
+  ['runLater', v => runLater(v, 5000, stopApp(v, v, 1000, v))],
+  ['cancelTimers', v => cancelTimers([v, v])],
+  ['imageExists', v => imageExists([v], v)],
+  ['containerId', v => containerId([v], v)],
+  ['stopIfSame', v => stopIfSame([v], v, v, 1000)],
+  ['appAlive', v => appAlive(v, v)],
+  ['logTail', v => logTail(v, 10)],
+  ['prepareRelease', v => prepareRelease(v, v, [v])],
+  ['receiveFile', v => receiveFile(v, v)],
+  ['writeFileAtomic', v => writeFileAtomic(v, v, true)],
+  ['removeFile', v => removeFile(v, false)],
+  ['pruneOldest', v => pruneOldest(v, 3, [v])],
+  ['freeSpace', v => freeSpace(v)],
+  ['prepareSlotDir', v => prepareSlotDir(v)],
+  ['nginxTest', v => nginxTest([v, v], true)],
+  ['nginxReload', v => nginxReload([v], false)],
+  ['probeServer', v => probeServer(v, v, v, [8080, 8081])],
+  ['readTcpTables', () => readTcpTables([80, 8080])],
+  ['holdLock', v => holdLock(v, 1000, v)],
+  ['login', v => login([v], v, v, v)],
+  ['logout', v => logout([v], v)],
+  ['pull', v => pull([v], v)],
+  ['imageInfo', v => imageInfo([v], v)],
+  ['inspectContainers', v => inspectContainers([v], [v, v])],
+  ['runContainer', v => runContainer([v], { name: v, labels: { k: v }, hostPort: 1, appPort: 2, runArgs: [v], image: v }, [['K', v]])],
+  ['logs', v => logs([v], v, 5)],
+  ['stop', v => stop([v], v, 1000)],
+  ['remove', v => remove([v], v)],
+  ['listImages', v => listImages([v], v)],
+  ['removeImage', v => removeImage([v], v)],
+  ['addOwnImage', v => addOwnImage(v, v)],
+  ['writeOwnImages', v => writeOwnImages(v, [v, v])],
+  ['readImageRecords', v => readImageRecords(v, v)]
+]
+
+/** The arguments a real shell passes on after parsing `line` (each printed NUL-terminated). */
+function parsedByShell(line: string): string[] {
+  return execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' }).split('\0').slice(0, -1)
+}
+
+function scriptsOf(argv: string[]): string[] {
+  return argv.filter((_arg, i) => argv[i - 1] === '-c')
+}
+
+describe.each(builders)('%s', (_name, build) => {
+  it('passes every hostile value as one literal argument', () => {
+    fc.assert(fc.property(hostile, value => {
+      const { argv } = build(value)
+      expect(parsedByShell(shellJoin(argv))).toEqual(argv)
+      // A script passed to `sh -c` is constant: the same whatever the values are.
+      expect(scriptsOf(argv)).toEqual(scriptsOf(build('plain').argv))
+    }), { numRuns: 40 })
+  })
+})

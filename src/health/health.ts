@@ -1,0 +1,115 @@
+/** Polls the new version's health endpoint through the SSH tunnel until healthy or out of time. */
+import { Agent, request } from 'undici'
+import type { HealthSettings } from '../settings/settings.js'
+
+export interface HealthAttempt {
+  /** Milliseconds since the health check began. */
+  atMs: number
+  status: number | null
+  latencyMs: number
+  ok: boolean
+  detail: string
+}
+
+export interface HealthResult {
+  healthy: boolean
+  attempts: HealthAttempt[]
+  /** Why it gave up, when not healthy. */
+  reason: string
+}
+
+export interface HealthCheck {
+  baseUrl: string
+  settings: HealthSettings
+  requiredSuccesses: number
+  /** Asked after failed attempts (at most every 2 s) so a crashed app fails the check at once. */
+  isAlive: () => Promise<boolean>
+  onAttempt?: (attempt: HealthAttempt) => void
+  /** Throws when the way to the server is gone (the SSH connection behind the tunnel), ending the check at once. */
+  connected?: () => void
+  /** Stops the polling early (the job was cancelled). */
+  cancelled?: AbortSignal
+  /** Host header to send (a preview's server_name, when asking nginx). */
+  host?: string
+}
+
+const FIRST_DELAY_MS = 100
+const MAX_ATTEMPT_MS = 5_000
+
+export async function waitHealthy(check: HealthCheck): Promise<HealthResult> {
+  const started = Date.now()
+  const deadline = started + check.settings.timeoutMs
+  const attempts: HealthAttempt[] = []
+  const agent = new Agent({ keepAliveTimeout: 2_000, connect: { timeout: MAX_ATTEMPT_MS } })
+  let delay = FIRST_DELAY_MS
+  let successes = 0
+  let lastAliveCheck = 0
+  try {
+    while (Date.now() < deadline) {
+      if (check.cancelled?.aborted) return { healthy: false, attempts, reason: 'the run was cancelled' }
+      check.connected?.()
+      const attempt = await probe(check, agent, started, Math.min(MAX_ATTEMPT_MS, deadline - Date.now()))
+      attempts.push(attempt)
+      check.onAttempt?.(attempt)
+      successes = attempt.ok ? successes + 1 : 0
+      if (successes >= check.requiredSuccesses) return { healthy: true, attempts, reason: '' }
+      if (!attempt.ok && Date.now() - lastAliveCheck >= 2_000) {
+        lastAliveCheck = Date.now()
+        if (!(await check.isAlive())) return { healthy: false, attempts, reason: 'the new version exited before it became healthy' }
+      }
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())))
+      delay = Math.min(delay * 2, check.settings.intervalMs)
+    }
+  } finally {
+    await agent.close()
+  }
+  const last = attempts.at(-1)
+  return { healthy: false, attempts, reason: `not healthy within ${check.settings.timeoutMs} ms${last ? ` (last: ${last.detail})` : ''}` }
+}
+
+async function probe(check: HealthCheck, agent: Agent, started: number, timeoutMs: number): Promise<HealthAttempt> {
+  const begin = Date.now()
+  const atMs = begin - started
+  try {
+    const response = await request(check.baseUrl + check.settings.path, {
+      dispatcher: agent,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      headers: { 'user-agent': 'bluegreen-ssh-deploy health check', ...(check.host ? { host: check.host } : {}) }
+    })
+    const body = (await response.body.text()).slice(0, 2_000)
+    const verdict = judge(response.statusCode, body, check.settings.expectStatus)
+    return { atMs, status: response.statusCode, latencyMs: Date.now() - begin, ok: verdict.ok, detail: verdict.detail }
+  } catch (error) {
+    return { atMs, status: null, latencyMs: Date.now() - begin, ok: false, detail: describeError(error) }
+  }
+}
+
+/** The status must match; a JSON body with a `status` field must say UP (Spring Boot actuator style). */
+export function judge(status: number, body: string, expectStatus: number): { ok: boolean; detail: string } {
+  if (status !== expectStatus) return { ok: false, detail: `HTTP ${status}, expected ${expectStatus}` }
+  const reported = jsonStatus(body)
+  if (reported !== undefined && reported !== 'UP') return { ok: false, detail: `HTTP ${status} but status is ${reported}` }
+  return { ok: true, detail: reported ? `HTTP ${status}, status UP` : `HTTP ${status}` }
+}
+
+function jsonStatus(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as unknown
+    if (parsed && typeof parsed === 'object' && 'status' in parsed) return String((parsed as { status: unknown }).status)
+  } catch {
+    // Not JSON: only the status code counts.
+  }
+  return undefined
+}
+
+function describeError(error: unknown): string {
+  const err = error as { code?: string; message?: string }
+  if (err.code === 'UND_ERR_SOCKET' || err.code === 'ECONNRESET') return 'connection refused or closed (not listening yet)'
+  if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return 'no answer in time'
+  return err.code ? `${err.code}: ${err.message}` : String(err.message ?? error)
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}

@@ -1,0 +1,85 @@
+/** Renders the report and the outcome as the job summary (Markdown with HTML tables). Every value is HTML-escaped here. */
+import type { ActionError } from '../errors.js'
+import type { Report } from './report.js'
+import type { Outcome } from '../context.js'
+import type { Slot } from '../server/slots.js'
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, ch => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string)
+}
+
+const ICON = { ok: '✅', failed: '❌', skipped: '⏭️' } as const
+
+/**
+ * A value inside an HTML block: escaped, and on one line, because a blank line would end the block
+ * and let the rest of a server's text render as Markdown (links, images, mentions).
+ */
+function cellHtml(text: string): string {
+  return escapeHtml(text).replace(/\r\n|\r|\n/g, '<br>')
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const head = headers.map(h => `<th>${escapeHtml(h)}</th>`).join('')
+  const body = rows.map(row => `<tr>${row.map(cell => `<td>${cellHtml(cell)}</td>`).join('')}</tr>\n`).join('')
+  return `<table>\n<tr>${head}</tr>\n${body}</table>\n`
+}
+
+function slotText(slot: Slot | null): string {
+  return slot ? `${slot.color} (port ${slot.port})` : 'none'
+}
+
+export interface SummaryInput {
+  appName: string
+  host: string
+  report: Report
+  outcome: Outcome
+  error?: ActionError
+  /** Replaces the default headline (the post step's repair report). */
+  title?: string
+  /** Secrets to blank out of anything that came from the server (log tail, error text). */
+  redact: (text: string) => string
+}
+
+export function renderSummary({ appName, host, report, outcome, error, title: customTitle, redact }: SummaryInput): string {
+  const title = customTitle ?? (error ? `❌ ${appName} on ${host}: the run failed` : `✅ ${appName} deployed to ${host}`)
+  const parts = [`<h2>${escapeHtml(title)}</h2>\n`]
+  if (error) parts.push(failureSection(error, redact))
+  parts.push(
+    table(['', 'Before', 'After'], [
+      ['Live slot', slotText(outcome.previous), slotText(outcome.live)],
+      ['Release', '', outcome.release ? outcome.release.slice(0, 12) : '']
+    ])
+  )
+  parts.push('<h3>Steps</h3>\n')
+  parts.push(table(['Step', 'Result', 'Duration', 'Note'], report.steps.map(step => [
+    step.name, `${ICON[step.outcome]} ${step.outcome}`, formatMs(step.durationMs), redact(step.note)
+  ])))
+  if (outcome.timeToSwitchMs !== null) parts.push(`<p>Time to switch: ${formatMs(outcome.timeToSwitchMs)} (new version started → nginx reloaded)</p>\n`)
+  if (outcome.healthAttempts.length > 0) {
+    parts.push(`<h3>Health check (${outcome.healthAttempts.length} attempts)</h3>\n`)
+    parts.push(table(['#', 'At', 'Status', 'Latency', 'Result'], outcome.healthAttempts.map((attempt, index) => [
+      String(index + 1), formatMs(attempt.atMs), attempt.status === null ? '—' : String(attempt.status),
+      formatMs(attempt.latencyMs), `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
+    ])))
+  }
+  for (const extra of report.tables) {
+    parts.push(`<h3>${escapeHtml(extra.title)}</h3>\n`)
+    parts.push(extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
+  }
+  if (report.warnings.length > 0) parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${cellHtml(w)}</li>`).join('')}</ul>\n`)
+  if (outcome.logTail) {
+    parts.push(`<h3>Log of the new version (last lines)</h3>\n<pre>${escapeHtml(redact(outcome.logTail))}</pre>\n`)
+  }
+  return parts.join('\n')
+}
+
+function failureSection(error: ActionError, redact: (text: string) => string): string {
+  const rows = [['What happened', redact(error.message)]]
+  if (error.serverState) rows.push(['Server state now', error.serverState])
+  if (error.hint) rows.push(['What to do', error.hint])
+  return table(['', ''], rows)
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+}

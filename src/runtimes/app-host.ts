@@ -1,0 +1,73 @@
+/**
+ * The app-host role: a runtime (jar or image) on one server, plus what is observed there about its slots:
+ * health, open connections, and the keep-previous timers. Today the host is the nginx server too.
+ */
+import { cancelTimers, runLater } from '../commands/history.js'
+import { readTcpTables } from '../commands/tcp.js'
+import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from '../health/health.js'
+import { layoutOf } from '../server/layout.js'
+import { COLORS, type Color, type Slot } from '../server/slots.js'
+import { openConnections, parseTcpTable } from '../server/tcp-table.js'
+import type { Settings } from '../settings/settings.js'
+import { runChecked, type Remote } from '../ssh/remote.js'
+import type { AppRuntime } from './runtime.js'
+
+/** How long the old version's port must stay without connections before it is stopped. */
+const QUIET_MS = 1000
+
+export class AppHost {
+  constructor(
+    readonly remote: Remote,
+    private readonly settings: Settings,
+    readonly runtime: AppRuntime
+  ) {}
+
+  async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal, timeoutMs = this.settings.health.timeoutMs): Promise<HealthResult> {
+    const tunnel = await this.remote.openTunnel(target.port)
+    try {
+      return await waitHealthy({
+        baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
+        settings: { ...this.settings.health, timeoutMs },
+        requiredSuccesses: this.settings.health.checksRequired,
+        isAlive: () => this.runtime.isAlive(target.color),
+        connected: () => tunnel.check(),
+        onAttempt,
+        cancelled
+      })
+    } finally {
+      await tunnel.close()
+    }
+  }
+
+  /**
+   * Waits until nothing has been connected to the slot's port for QUIET_MS, up to drain-timeout.
+   * A single empty reading is not enough: right after a reload, nginx workers that still run the old
+   * configuration can accept a request or two and send it to the old port.
+   */
+  async drain(slot: Slot, cancelled: AbortSignal): Promise<string> {
+    const begin = Date.now()
+    const deadline = begin + this.settings.drainTimeoutMs
+    let lastSeenOpen = begin
+    for (;;) {
+      if (cancelled.aborted) return `cancelled after ${Date.now() - begin} ms`
+      const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables([slot.port]))), slot.port)
+      const now = Date.now()
+      if (open > 0) lastSeenOpen = now
+      else if (now - lastSeenOpen >= QUIET_MS || now >= deadline) return `no open connections, quiet for ${now - lastSeenOpen} ms (${now - begin} ms in all)`
+      if (now >= deadline) return `gave up after ${now - begin} ms with ${open} connection(s) still open`
+      await sleep(100)
+    }
+  }
+
+  /** A kept-previous version is about to be replaced or switched back to: its pending stop must not fire. */
+  async cancelKeepTimers(): Promise<void> {
+    const layout = layoutOf(this.settings.remoteDir)
+    await runChecked(this.remote, cancelTimers(COLORS.map(color => layout.timerFile(color))))
+  }
+
+  /** Leaves the version in `color` running; a timer on the server stops it after keep-previous. */
+  async stopLater(color: Color): Promise<void> {
+    const stop = await this.runtime.stopLater(color)
+    await runChecked(this.remote, runLater(layoutOf(this.settings.remoteDir).timerFile(color), this.settings.keepPreviousMs, stop))
+  }
+}

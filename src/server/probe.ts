@@ -1,0 +1,86 @@
+/** What the one-round-trip probe (commands/probe.ts) found on the server. */
+import { parseIncludePort } from '../commands/nginx.js'
+import { DeployError } from '../errors.js'
+import { parseRecord, type DeployRecord } from './record.js'
+import { probeServer } from '../commands/probe.js'
+import type { Settings } from '../settings/settings.js'
+import { runChecked, type Remote } from '../ssh/remote.js'
+import { COLORS, type Color, type Slots } from './slots.js'
+import { isListening, parseTcpTable } from './tcp-table.js'
+
+/** Probes the server in one round trip: the nginx include, the slots' ports, state.json, the program, sudo. */
+export async function readProbe(remote: Remote, settings: Settings, program: string): Promise<ServerProbe> {
+  const { nginx, remoteDir, slots } = settings
+  const output = await runChecked(remote, probeServer(nginx.include, remoteDir, program, [slots.blue, slots.green]))
+  return parseProbe(output, slots, nginx.template)
+}
+
+export function parseSections(output: string): Map<string, string> {
+  const sections = new Map<string, string>()
+  let name = ''
+  let lines: string[] = []
+  for (const line of output.split('\n')) {
+    const header = /^== ([a-z-]+)$/.exec(line)
+    if (header) {
+      if (name) sections.set(name, lines.join('\n'))
+      name = header[1]
+      lines = []
+    } else lines.push(line)
+  }
+  if (name) sections.set(name, lines.join('\n'))
+  return sections
+}
+
+export interface ServerProbe {
+  isRoot: boolean
+  includeText: string | null
+  /** The slot nginx points at (from the include), and whether something answers on its port. */
+  routed: { color: Color; port: number; listening: boolean } | null
+  listening: Record<Color, boolean>
+  /** state.json, if there is one. */
+  record: DeployRecord | null
+  programFound: boolean
+  /** What `sudo -n true` said: 'ok', or why not (needs a password, not installed). */
+  sudo: string
+}
+
+export function parseProbe(output: string, slots: Slots, template: string): ServerProbe {
+  const sections = parseSections(output)
+  const tcp = parseTcpTable(sections.get('tcp') ?? '')
+  const includeStatus = (sections.get('include-status') ?? '').trim()
+  if (includeStatus === 'unreadable') {
+    throw new DeployError('The nginx include file exists but the login user cannot read it.', {
+      serverState: 'Nothing was changed on the server.',
+      hint: "Make the include readable by the login user (chmod 644), or point 'nginx-include' at the right file."
+    })
+  }
+  const includeText = includeStatus === 'present' ? (sections.get('include') ?? '') : null
+  const listening = { blue: isListening(tcp, slots.blue), green: isListening(tcp, slots.green) }
+  return {
+    isRoot: (sections.get('uid') ?? '').trim() === '0',
+    includeText,
+    routed: includeText === null ? null : routedSlot(includeText, slots, template, listening),
+    listening,
+    record: parseRecord(sections.get('record') ?? ''),
+    programFound: (sections.get('program') ?? '').trim() !== '',
+    sudo: (sections.get('sudo') ?? '').trim()
+  }
+}
+
+function routedSlot(text: string, slots: Slots, template: string, listening: Record<Color, boolean>): ServerProbe['routed'] {
+  const port = parseIncludePort(template, text)
+  if (port === null) {
+    throw new DeployError(`The nginx include does not follow 'nginx-include-template' (${template}); it contains: ${text.trim().slice(0, 200)}`, {
+      serverState: 'Nothing was changed on the server.',
+      hint: "Set 'nginx-include-template' to match the include's format, or fix the include by hand."
+    })
+  }
+  const color = COLORS.find(c => slots[c] === port)
+  if (!color) {
+    throw new DeployError(`nginx routes to port ${port}, which is neither the blue (${slots.blue}) nor the green (${slots.green}) slot.`, {
+      serverState: 'Nothing was changed on the server.',
+      hint: `Set 'ports' so that one slot is ${port}, or point the include at a slot port by hand.`
+    })
+  }
+  return { color, port, listening: listening[color] }
+}

@@ -1,0 +1,67 @@
+/** The only interface through which the deploy touches the server. SshRemote implements it over SSH. */
+import { RemoteCommandError } from '../errors.js'
+
+export interface RemoteCommand {
+  /** The command as an argv array; it is quoted by shellJoin and nothing else. */
+  argv: string[]
+  /** A short name for logs and errors, e.g. "read server state". */
+  label: string
+  timeoutMs?: number
+  /** Sent on the command's standard input (how secrets and file contents travel). */
+  stdin?: string
+}
+
+export interface ExecResult {
+  /** Exit code; null when the command did not finish (timeout, lost connection, signal). */
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export interface Tunnel {
+  /** A port on the runner's 127.0.0.1 that forwards to the server's 127.0.0.1:remotePort. */
+  localPort: number
+  close(): Promise<void>
+  /** Throws a ConnectionError once the SSH connection behind the tunnel is gone. */
+  check(): void
+}
+
+/** A command that keeps running while the deploy goes on (the deploy lock). */
+export interface HeldCommand {
+  /** The first line the command printed (or all it printed, if it ended without a newline). */
+  firstLine: string
+  /** Closes the command's stdin and waits for it to end. */
+  release(): Promise<ExecResult>
+  /** Called (once) if the command ends before it is released: the connection dropped, or the server gave up on it. */
+  onLost(listener: () => void): void
+}
+
+export interface Remote {
+  exec(command: RemoteCommand): Promise<ExecResult>
+  /**
+   * Starts a command and resolves once it has printed its first line; it runs on until released.
+   * With `heartbeatMs`, a byte is written to its stdin that often for as long as it is held.
+   */
+  hold(command: RemoteCommand, heartbeatMs?: number): Promise<HeldCommand>
+  /** Runs `command` with the local file streamed to its stdin (how files are uploaded). */
+  upload(localPath: string, command: RemoteCommand): Promise<ExecResult>
+  openTunnel(remotePort: number): Promise<Tunnel>
+  /** Why the connection is gone, or null while it is up. */
+  lostReason(): string | null
+  close(): Promise<void>
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000
+
+/** Runs a command and returns its stdout; a non-zero exit becomes a RemoteCommandError. */
+export async function runChecked(remote: Remote, command: RemoteCommand): Promise<string> {
+  const result = await remote.exec(command)
+  if (result.code === 0) return result.stdout
+  const output = `${result.stderr}\n${result.stdout}`.trim()
+  const needsPassword = /sudo: .*password is required|sudo: a terminal is required/.test(output)
+  throw new RemoteCommandError(command.label, result.code, output, {
+    hint: needsPassword
+      ? "The login user needs passwordless sudo for the nginx commands (e.g. 'deploy ALL=(root) NOPASSWD: /bin/sh, /usr/sbin/nginx'), or set 'sudo: false' if it can run them directly."
+      : undefined
+  })
+}
