@@ -12,7 +12,7 @@ const MiB = 1024 * 1024
 
 export function bundleSize() {
   const dir = path.dirname(distEntry)
-  const files = fs.readdirSync(dir).map((f) => ({ name: f, bytes: fs.statSync(path.join(dir, f)).size }))
+  const files = fs.readdirSync(dir).map(f => ({ name: f, bytes: fs.statSync(path.join(dir, f)).size }))
   const entry = fs.readFileSync(distEntry)
   return {
     indexJsBytes: entry.length,
@@ -30,22 +30,33 @@ async function startRelay(targetPort) {
   /** @type {number | null} */
   let firstByteAt = null
   const sockets = new Set()
-  const server = net.createServer((client) => {
+  const server = net.createServer(client => {
     const upstream = net.connect({ host: '127.0.0.1', port: targetPort })
     for (const s of [client, upstream]) {
       sockets.add(s)
-      s.on('error', () => { client.destroy(); upstream.destroy() })
+      s.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
       s.on('close', () => sockets.delete(s))
     }
-    client.once('data', () => { firstByteAt ??= performance.now() })
+    client.once('data', () => {
+      firstByteAt ??= performance.now()
+    })
     client.pipe(upstream).pipe(client)
   })
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve(undefined)))
   return {
     port: /** @type {net.AddressInfo} */ (server.address()).port,
     firstByteAt: () => firstByteAt,
-    reset: () => { firstByteAt = null },
-    close: () => new Promise((resolve) => { sockets.forEach((s) => s.destroy()); server.close(() => resolve(undefined)) })
+    reset: () => {
+      firstByteAt = null
+    },
+    close: () =>
+      new Promise(resolve => {
+        sockets.forEach(s => s.destroy())
+        server.close(() => resolve(undefined))
+      })
   }
 }
 
@@ -93,8 +104,20 @@ async function bigJar(dir, name) {
   for (let i = 0; i < 64; i++) fs.writeSync(fd, randomBytes(MiB))
   fs.closeSync(fd)
   const jar = path.join(dir, `${name}.jar`)
-  const r = await runCmd('jar', ['--create', '--no-compress', '--file', jar, '--main-class', 'SampleApp',
-    '-C', await compileSampleApp(), '.', '-C', work, 'payload.bin'])
+  const r = await runCmd('jar', [
+    '--create',
+    '--no-compress',
+    '--file',
+    jar,
+    '--main-class',
+    'SampleApp',
+    '-C',
+    await compileSampleApp(),
+    '.',
+    '-C',
+    work,
+    'payload.bin'
+  ])
   fs.rmSync(work, { recursive: true, force: true })
   if (r.code !== 0) throw new Error(`building ${jar} failed: ${r.stderr}`)
   return jar
@@ -124,37 +147,53 @@ export async function uploadThroughput(lab, rounds) {
       }
       const viaAction = async () => {
         const run = await runAction({ ...labInputs(lab, 'upload'), jar, 'drain-timeout': '5s', 'stop-timeout': '5s' })
-        const step = summarySteps(run.summary).find((s) => s.name === 'Upload release')
+        const step = summarySteps(run.summary).find(s => s.name === 'Upload release')
         const noted = step?.note.match(/MiB in ([\d.]+) s/)
-        if (run.code !== 0 || !noted) problems.push(`action round ${i}: exit ${run.code}, upload step: ${JSON.stringify(step)}\n${run.stdout.slice(-800)}`)
+        if (run.code !== 0 || !noted)
+          problems.push(`action round ${i}: exit ${run.code}, upload step: ${JSON.stringify(step)}\n${run.stdout.slice(-800)}`)
         return { noteSeconds: noted ? Number(noted[1]) : null, stepMs: step?.ms ?? null }
       }
       let scpS
       let action
-      if (i % 2 === 0) { scpS = await viaScp(); action = await viaAction() } else { action = await viaAction(); scpS = await viaScp() }
-      const verify = await lab.sshExec(`s=$(date +%s%N); sha256sum ${shq(`${scpDir}/app.jar`)} >/dev/null; echo $(( ($(date +%s%N) - s) / 1000000 ))`)
+      if (i % 2 === 0) {
+        scpS = await viaScp()
+        action = await viaAction()
+      } else {
+        action = await viaAction()
+        scpS = await viaScp()
+      }
+      const verify = await lab.sshExec(
+        `s=$(date +%s%N); sha256sum ${shq(`${scpDir}/app.jar`)} >/dev/null; echo $(( ($(date +%s%N) - s) / 1000000 ))`
+      )
       const login = await runCmd('ssh', [...lab.sshArgs, '--', 'true'])
-      rows.push({ bytes, scpSeconds: scpS, actionNoteSeconds: action.noteSeconds, actionStepMs: action.stepMs,
-        remoteSha256Ms: Number(verify.stdout.trim()) || null, sshLoginMs: Math.round(login.ms) })
+      rows.push({
+        bytes,
+        scpSeconds: scpS,
+        actionNoteSeconds: action.noteSeconds,
+        actionStepMs: action.stepMs,
+        remoteSha256Ms: Number(verify.stdout.trim()) || null,
+        sshLoginMs: Math.round(login.ms)
+      })
       fs.rmSync(jar, { force: true })
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
   const mibps = (/** @type {number} */ bytes, /** @type {number | null} */ s) => (s ? bytes / MiB / s : null)
-  const scpMiBps = median(rows.map((r) => mibps(r.bytes, r.scpSeconds)))
-  const actionMiBps = median(rows.map((r) => mibps(r.bytes, r.actionNoteSeconds)))
+  const scpMiBps = median(rows.map(r => mibps(r.bytes, r.scpSeconds)))
+  const actionMiBps = median(rows.map(r => mibps(r.bytes, r.actionNoteSeconds)))
   // Rough split of both figures into pure transfer, for reading the ratio; the targets use the totals.
-  const net = (/** @type {number | null} */ total, /** @type {number | null} */ overheadMs) => (total && overheadMs !== null ? total - overheadMs / 1000 : null)
+  const net = (/** @type {number | null} */ total, /** @type {number | null} */ overheadMs) =>
+    total && overheadMs !== null ? total - overheadMs / 1000 : null
   return {
     fileMiB: rows.length ? rows[0].bytes / MiB : null,
     scpMiBps,
     actionMiBps,
     ratio: scpMiBps && actionMiBps ? actionMiBps / scpMiBps : null,
-    remoteSha256MedianMs: median(rows.map((r) => r.remoteSha256Ms)),
-    sshLoginMedianMs: median(rows.map((r) => r.sshLoginMs)),
-    scpTransferMiBps: median(rows.map((r) => mibps(r.bytes, net(r.scpSeconds, r.sshLoginMs)))),
-    actionTransferMiBps: median(rows.map((r) => mibps(r.bytes, net(r.actionNoteSeconds, r.remoteSha256Ms)))),
+    remoteSha256MedianMs: median(rows.map(r => r.remoteSha256Ms)),
+    sshLoginMedianMs: median(rows.map(r => r.sshLoginMs)),
+    scpTransferMiBps: median(rows.map(r => mibps(r.bytes, net(r.scpSeconds, r.sshLoginMs)))),
+    actionTransferMiBps: median(rows.map(r => mibps(r.bytes, net(r.actionNoteSeconds, r.remoteSha256Ms)))),
     rounds: rows,
     problems
   }

@@ -27,7 +27,7 @@ export const LOAD_DEFAULTS = {
  * @returns {Promise<Sample>}
  */
 function request(url, kind, timeoutMs) {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const start = performance.now()
     let settled = false
     const finish = (/** @type {number} */ status, /** @type {string} */ version, /** @type {string} */ error) => {
@@ -35,15 +35,15 @@ function request(url, kind, timeoutMs) {
       settled = true
       resolve({ kind, start, end: performance.now(), status, version, error })
     }
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, res => {
       const version = String(res.headers['x-app-version'] ?? '')
       res.on('data', () => {})
       res.on('end', () => finish(res.statusCode ?? 0, version, ''))
-      res.on('error', (e) => finish(0, version, /** @type {any} */ (e).code ?? e.message))
+      res.on('error', e => finish(0, version, /** @type {any} */ (e).code ?? e.message))
       res.on('aborted', () => finish(0, version, 'response aborted'))
     })
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })))
-    req.on('error', (e) => finish(0, '', /** @type {any} */ (e).code ?? e.message))
+    req.on('error', e => finish(0, '', /** @type {any} */ (e).code ?? e.message))
   })
 }
 
@@ -87,13 +87,13 @@ export function startLoad(baseUrl, options = {}) {
  */
 export function analyse(samples, at) {
   const failed = (/** @type {Sample} */ s) => s.status !== 200
-  const fast = samples.filter((s) => s.kind === 'fast')
-  const slow = samples.filter((s) => s.kind === 'slow')
+  const fast = samples.filter(s => s.kind === 'fast')
+  const slow = samples.filter(s => s.kind === 'slow')
   const failedFast = fast.filter(failed)
   const failedSlow = slow.filter(failed)
-  const downtimeMs = failedFast.length === 0 ? 0
-    : Math.max(...failedFast.map((s) => s.end)) - Math.min(...failedFast.map((s) => s.start))
-  const firstNew = fast.filter((s) => !failed(s) && s.version === at.newVersion && s.start >= at.deployStart)
+  const downtimeMs = failedFast.length === 0 ? 0 : Math.max(...failedFast.map(s => s.end)) - Math.min(...failedFast.map(s => s.start))
+  const firstNew = fast
+    .filter(s => !failed(s) && s.version === at.newVersion && s.start >= at.deployStart)
     .reduce((min, s) => Math.min(min, s.end), Infinity)
   /** @type {Record<string, number>} */
   const reasons = {}
@@ -112,7 +112,13 @@ export function analyse(samples, at) {
     deployMs: Math.round(at.deployEnd - at.deployStart),
     failureReasons: reasons,
     // A few failures with times relative to the deploy start, as evidence.
-    failureSamples: [...failedFast.slice(0, 3), ...failedSlow.slice(0, 5)]
-      .map((s) => ({ kind: s.kind, startMs: rel(s.start), endMs: rel(s.end), status: s.status, version: s.version, error: s.error }))
+    failureSamples: [...failedFast.slice(0, 3), ...failedSlow.slice(0, 5)].map(s => ({
+      kind: s.kind,
+      startMs: rel(s.start),
+      endMs: rel(s.end),
+      status: s.status,
+      version: s.version,
+      error: s.error
+    }))
   }
 }

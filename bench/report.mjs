@@ -6,7 +6,11 @@ import { median, sum } from './util.mjs'
 export function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown'
   let distro = ''
-  try { distro = fs.readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1] ?? '' } catch { /* not Linux */ }
+  try {
+    distro = fs.readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1] ?? ''
+  } catch {
+    /* not Linux */
+  }
   return {
     nproc: os.availableParallelism(),
     cpu,
@@ -19,11 +23,11 @@ export function machine() {
 
 /** @param {{ metrics: ReturnType<typeof import('./load.mjs').analyse>, ok: boolean, extra: Record<string, any> }[]} runs */
 export function aggregate(runs) {
-  const col = (/** @type {string} */ key) => runs.map((r) => /** @type {any} */ (r.metrics)[key])
-  const ex = (/** @type {string} */ key) => runs.map((r) => r.extra[key])
+  const col = (/** @type {string} */ key) => runs.map(r => /** @type {any} */ (r.metrics)[key])
+  const ex = (/** @type {string} */ key) => runs.map(r => r.extra[key])
   return {
     runs: runs.length,
-    deploysFailed: runs.filter((r) => !r.ok).length,
+    deploysFailed: runs.filter(r => !r.ok).length,
     requestsFast: median(col('requestsFast')),
     requestsSlow: median(col('requestsSlow')),
     failedFast: median(col('failedFast')),
@@ -32,7 +36,7 @@ export function aggregate(runs) {
     failedSlowTotal: sum(col('failedSlow')),
     downtimeMs: median(col('downtimeMs')),
     switchMs: median(col('switchMs')),
-    switchMissing: col('switchMs').filter((v) => v === null).length,
+    switchMissing: col('switchMs').filter(v => v === null).length,
     deployMs: median(col('deployMs')),
     timeToSwitchOutputMs: median(ex('timeToSwitchOutputMs')),
     readStateMs: median(ex('readStateMs')),
@@ -47,9 +51,9 @@ const n = (/** @type {number | null} */ v) => (v === null || v === undefined ? '
 
 /** @param {string[]} header @param {string[][]} rows */
 function mdTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)))
   const line = (/** @type {string[]} */ cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
+  return [line(header), `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
 }
 
 /**
@@ -57,18 +61,35 @@ function mdTable(header, rows) {
  */
 export function scenarioTable(scenarios) {
   return mdTable(
-    ['Deploy method', 'Runs', 'Requests (fast / slow)', 'Failed fast (Σ)', 'Failed slow (Σ)', 'Downtime window', 'Time to switch', 'Total deploy time'],
+    [
+      'Deploy method',
+      'Runs',
+      'Requests (fast / slow)',
+      'Failed fast (Σ)',
+      'Failed slow (Σ)',
+      'Downtime window',
+      'Time to switch',
+      'Total deploy time'
+    ],
     scenarios.map(({ title, agg: a }) => [
-      title, String(a.runs), `${n(a.requestsFast)} / ${n(a.requestsSlow)}`,
-      `${n(a.failedFast)} (${a.failedFastTotal})`, `${n(a.failedSlow)} (${a.failedSlowTotal})`,
-      s(a.downtimeMs), s(a.switchMs), s(a.deployMs)
-    ]))
+      title,
+      String(a.runs),
+      `${n(a.requestsFast)} / ${n(a.requestsSlow)}`,
+      `${n(a.failedFast)} (${a.failedFastTotal})`,
+      `${n(a.failedSlow)} (${a.failedSlowTotal})`,
+      s(a.downtimeMs),
+      s(a.switchMs),
+      s(a.deployMs)
+    ])
+  )
 }
 
 /** @param {{ label: string, value: string, target: string, pass: boolean | null }[]} rows */
 export function targetTable(rows) {
-  return mdTable(['Action metric', 'Measured', 'Target', 'Met'],
-    rows.map((r) => [r.label, r.value, r.target, r.pass === null ? 'n/a' : r.pass ? 'yes' : 'NO']))
+  return mdTable(
+    ['Action metric', 'Measured', 'Target', 'Met'],
+    rows.map(r => [r.label, r.value, r.target, r.pass === null ? 'n/a' : r.pass ? 'yes' : 'NO'])
+  )
 }
 
 export { s as seconds, n as whole }

@@ -84,7 +84,9 @@ export function actionJarInputs(lab, app, jar) {
   return {
     ...labInputs(lab, app),
     jar,
-    env: Object.entries(APP_ENV).map(([k, v]) => `${k}=${v}`).join('\n'),
+    env: Object.entries(APP_ENV)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
     'drain-timeout': '30s'
   }
 }
@@ -133,14 +135,16 @@ const actionImage = {
   },
   async deploy(lab, _jar, version) {
     const docker = /** @type {NonNullable<typeof lab.docker>} */ (lab.docker)
-    return actionResult(await runAction({
-      ...actionJarInputs(lab, 'shop', ''),
-      jar: '',
-      image: imageRefs[version],
-      'docker-command': docker.command,
-      'registry-username': docker.registryUser,
-      'registry-password': docker.registryPassword
-    }))
+    return actionResult(
+      await runAction({
+        ...actionJarInputs(lab, 'shop', ''),
+        jar: '',
+        image: imageRefs[version],
+        'docker-command': docker.command,
+        'registry-username': docker.registryUser,
+        'registry-password': docker.registryPassword
+      })
+    )
   }
 }
 

@@ -12,15 +12,15 @@ const children = new Set()
  * @returns {Promise<{ code: number | null, stdout: string, stderr: string, ms: number }>}
  */
 export function runCmd(file, args, opts = {}) {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const begin = performance.now()
     const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
     const pid = child.pid
     if (pid) children.add(pid)
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
+    child.stdout.on('data', c => (stdout += c))
+    child.stderr.on('data', c => (stderr += c))
     child.stdin.on('error', () => {})
     child.stdin.end(opts.input ?? '')
     const timer = setTimeout(() => {
@@ -32,14 +32,21 @@ export function runCmd(file, args, opts = {}) {
       if (pid) children.delete(pid)
       resolve({ code, stdout, stderr, ms: performance.now() - begin })
     }
-    child.on('error', (e) => { stderr += String(e.message); done(127) })
-    child.on('close', (code) => done(code))
+    child.on('error', e => {
+      stderr += String(e.message)
+      done(127)
+    })
+    child.on('close', code => done(code))
   })
 }
 
 /** @param {number} pid @param {NodeJS.Signals} sig */
 export function signal(pid, sig) {
-  try { process.kill(pid, sig) } catch { /* already gone */ }
+  try {
+    process.kill(pid, sig)
+  } catch {
+    /* already gone */
+  }
 }
 
 /**
@@ -53,7 +60,9 @@ export function directChildren() {
     try {
       const m = fs.readFileSync(`/proc/${entry}/status`, 'utf8').match(/^PPid:\s*(\d+)/m)
       if (m && Number(m[1]) === process.pid) found.add(Number(entry))
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return [...found]
 }
@@ -62,7 +71,14 @@ export function directChildren() {
 export function tcpSocketCount() {
   let lines = 0
   for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    try { lines += fs.readFileSync(f, 'latin1').split('\n').filter((l) => /^\s*\d+:/.test(l)).length } catch { /* no IPv6 */ }
+    try {
+      lines += fs
+        .readFileSync(f, 'latin1')
+        .split('\n')
+        .filter(l => /^\s*\d+:/.test(l)).length
+    } catch {
+      /* no IPv6 */
+    }
   }
   return lines
 }
@@ -82,34 +98,49 @@ export function watchForeignLabs(ourDirs) {
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue
       let args = /** @type {string[]} */ ([])
-      try { args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0') } catch { continue }
-      const config = args.find((a) => /\/\.lab\/[^/]+\/sshd_config$/.test(a))
-      if (config && !mine.includes(config.slice(0, -'/sshd_config'.length))) { found = true; names.add(config.slice(0, -'/sshd_config'.length)) }
-      const jest = args.find((a) => /\/node_modules\/(\.bin\/jest|jest-worker\/)/.test(a))
-      if (jest) { found = true; names.add(jest) }
+      try {
+        args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+      } catch {
+        continue
+      }
+      const config = args.find(a => /\/\.lab\/[^/]+\/sshd_config$/.test(a))
+      if (config && !mine.includes(config.slice(0, -'/sshd_config'.length))) {
+        found = true
+        names.add(config.slice(0, -'/sshd_config'.length))
+      }
+      const jest = args.find(a => /\/node_modules\/(\.bin\/jest|jest-worker\/)/.test(a))
+      if (jest) {
+        found = true
+        names.add(jest)
+      }
     }
     if (found) seen++
   }, 2000)
   timer.unref()
-  return { stop() { clearInterval(timer); return { samples: seen, labs: [...names] } } }
+  return {
+    stop() {
+      clearInterval(timer)
+      return { samples: seen, labs: [...names] }
+    }
+  }
 }
 
 /** Quotes one word for a POSIX shell. @param {string} word */
-export const shq = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`
+export const shq = word => `'${String(word).replace(/'/g, `'\\''`)}'`
 
 /** @param {number} ms */
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+export const sleep = ms => new Promise(r => setTimeout(r, ms))
 
 /** @param {number[]} values */
 export function median(values) {
-  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  const v = values.filter(x => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
   if (v.length === 0) return null
   const mid = Math.floor(v.length / 2)
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2
 }
 
 /** @param {number[]} values */
-export const sum = (values) => values.reduce((a, b) => a + b, 0)
+export const sum = values => values.reduce((a, b) => a + b, 0)
 
 /** formatMs of src/summary.ts, read back: "425 ms", "2.28 s", "12.3 s". @param {string} text */
 export function parseDuration(text) {
@@ -126,16 +157,17 @@ const ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;
  * @returns {{ name: string, result: string, ms: number | null, note: string }[]}
  */
 export function summarySteps(html) {
-  const table = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((m) => m[1]).find((t) => t.includes('<th>Step</th>'))
+  const table = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map(m => m[1]).find(t => t.includes('<th>Step</th>'))
   if (!table) return []
-  const unescape = (/** @type {string} */ s) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[/** @type {keyof typeof ENTITIES} */ (e)])
+  const unescape = (/** @type {string} */ s) =>
+    s.replace(/&(amp|lt|gt|quot|#39);/g, e => ENTITIES[/** @type {keyof typeof ENTITIES} */ (e)])
   return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)]
-    .map((row) => [...row[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => unescape(c[1])))
-    .filter((cells) => cells.length === 4)
+    .map(row => [...row[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map(c => unescape(c[1])))
+    .filter(cells => cells.length === 4)
     .map(([name, result, duration, note]) => ({ name, result, ms: parseDuration(duration), note }))
 }
 
 /** Duration of the first step whose name starts with prefix. @param {ReturnType<typeof summarySteps>} steps @param {string} prefix */
 export function stepMs(steps, prefix) {
-  return steps.find((s) => s.name.startsWith(prefix))?.ms ?? null
+  return steps.find(s => s.name.startsWith(prefix))?.ms ?? null
 }

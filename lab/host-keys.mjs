@@ -16,12 +16,14 @@ export const HOST_KEY_KINDS = ['ed25519', 'ecdsa', 'rsa']
  * @returns {Promise<Record<HostKeyKind, LabHostKey>>}
  */
 export async function makeHostKeys(dir, comment, sshPort) {
-  const keys = await Promise.all(HOST_KEY_KINDS.map(async (kind) => {
-    const file = path.join(dir, `ssh_host_${kind}_key`)
-    await must('ssh-keygen', ['-q', '-t', kind, '-N', '', '-C', comment, '-f', file])
-    const [type, data] = fs.readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/)
-    const fingerprint = (await must('ssh-keygen', ['-lf', `${file}.pub`])).split(/\s+/)[1]
-    return [kind, { type, path: file, fingerprint, knownHosts: `[127.0.0.1]:${sshPort} ${type} ${data}` }]
-  }))
+  const keys = await Promise.all(
+    HOST_KEY_KINDS.map(async kind => {
+      const file = path.join(dir, `ssh_host_${kind}_key`)
+      await must('ssh-keygen', ['-q', '-t', kind, '-N', '', '-C', comment, '-f', file])
+      const [type, data] = fs.readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/)
+      const fingerprint = (await must('ssh-keygen', ['-lf', `${file}.pub`])).split(/\s+/)[1]
+      return [kind, { type, path: file, fingerprint, knownHosts: `[127.0.0.1]:${sshPort} ${type} ${data}` }]
+    })
+  )
   return /** @type {Record<HostKeyKind, LabHostKey>} */ (Object.fromEntries(keys))
 }

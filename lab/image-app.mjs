@@ -119,8 +119,14 @@ export async function writeRootfsTar(workDir, version) {
  * @param {string} version @param {{ healthy?: boolean }} opts
  */
 export function importChanges(version, opts) {
-  const changes = ['CMD ["/app/start"]', `EXPOSE ${APP_PORT}/tcp`, 'WORKDIR /', 'STOPSIGNAL SIGTERM',
-    'ENV PATH=/bin', `LABEL org.opencontainers.image.version=${version}`]
+  const changes = [
+    'CMD ["/app/start"]',
+    `EXPOSE ${APP_PORT}/tcp`,
+    'WORKDIR /',
+    'STOPSIGNAL SIGTERM',
+    'ENV PATH=/bin',
+    `LABEL org.opencontainers.image.version=${version}`
+  ]
   if (opts.healthy === false) changes.push('ENV HEALTHY=false')
-  return changes.flatMap((c) => ['--change', c])
+  return changes.flatMap(c => ['--change', c])
 }

@@ -23,9 +23,19 @@ const SUBNET_CLAIMS = path.join(os.tmpdir(), 'bgdeploy-lab-subnets')
 /** `a.b.c` of every /24 (or larger) network the host routes. */
 function routedPrefixes() {
   let table = ''
-  try { table = fs.readFileSync('/proc/net/route', 'utf8') } catch { /* no table: nothing routed */ }
-  return new Set(table.split('\n').slice(1).map((l) => l.split('\t')[1]).filter((h) => /^[0-9A-F]{8}$/i.test(h ?? ''))
-    .map((h) => [6, 4, 2].map((i) => parseInt(h.slice(i, i + 2), 16)).join('.')))
+  try {
+    table = fs.readFileSync('/proc/net/route', 'utf8')
+  } catch {
+    /* no table: nothing routed */
+  }
+  return new Set(
+    table
+      .split('\n')
+      .slice(1)
+      .map(l => l.split('\t')[1])
+      .filter(h => /^[0-9A-F]{8}$/i.test(h ?? ''))
+      .map(h => [6, 4, 2].map(i => parseInt(h.slice(i, i + 2), 16)).join('.'))
+  )
 }
 
 /**
@@ -45,7 +55,11 @@ function claimSubnet() {
       return { prefix, release: () => fs.rmSync(file, { force: true }) }
     } catch {
       let owner = 0
-      try { owner = Number(fs.readFileSync(file, 'utf8')) } catch { /* released meanwhile */ }
+      try {
+        owner = Number(fs.readFileSync(file, 'utf8'))
+      } catch {
+        /* released meanwhile */
+      }
       if (owner > 0 && !isAlive(owner)) fs.rmSync(file, { force: true })
     }
   }
@@ -58,13 +72,26 @@ function claimSubnet() {
  * @param {number[]} pids
  */
 function netnsMountsOf(pids) {
-  const nsOf = (/** @type {number | string} */ p) => { try { return fs.readlinkSync(`/proc/${p}/ns/net`) } catch { return '' } }
+  const nsOf = (/** @type {number | string} */ p) => {
+    try {
+      return fs.readlinkSync(`/proc/${p}/ns/net`)
+    } catch {
+      return ''
+    }
+  }
   const own = nsOf('self')
-  const wanted = new Set(pids.map(nsOf).filter((ns) => ns && ns !== own))
+  const wanted = new Set(pids.map(nsOf).filter(ns => ns && ns !== own))
   let info = ''
-  try { info = fs.readFileSync('/proc/self/mountinfo', 'utf8') } catch { return [] }
-  return info.split('\n').map((l) => l.split(' '))
-    .filter((f) => wanted.has(f[3]) && (f[4] ?? '').startsWith('/run/netns/')).map((f) => f[4])
+  try {
+    info = fs.readFileSync('/proc/self/mountinfo', 'utf8')
+  } catch {
+    return []
+  }
+  return info
+    .split('\n')
+    .map(l => l.split(' '))
+    .filter(f => wanted.has(f[3]) && (f[4] ?? '').startsWith('/run/netns/'))
+    .map(f => f[4])
 }
 
 /** @param {string[]} mounts */
@@ -85,12 +112,13 @@ export function removeFirewallRules(network, subnet) {
   for (const table of ['nat', 'filter']) {
     const listed = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' })
     if (listed.status !== 0) continue
-    const ours = listed.stdout.split('\n').filter((l) => l.startsWith('-A ') &&
-      (l.includes(` ${subnet}.0/24 `) || l.includes(`dnat name: ${network} `)))
+    const ours = listed.stdout
+      .split('\n')
+      .filter(l => l.startsWith('-A ') && (l.includes(` ${subnet}.0/24 `) || l.includes(`dnat name: ${network} `)))
     /** @type {Set<string>} */
     const chains = new Set()
     for (const rule of ours) {
-      const args = (rule.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"(.*)"$/, '$1'))
+      const args = (rule.match(/"[^"]*"|\S+/g) ?? []).map(a => a.replace(/^"(.*)"$/, '$1'))
       const jump = args[args.indexOf('-j') + 1]
       if (/^NETAVARK-(DN-)?[0-9A-F]+$/.test(jump ?? '')) chains.add(jump)
       spawnSync('iptables', ['-w', '-t', table, '-D', ...args.slice(1)])
@@ -104,8 +132,8 @@ export function removeFirewallRules(network, subnet) {
 
 /** @param {string} socket */
 function dockerPing(socket) {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath: socket, path: '/_ping', timeout: 2000 }, (res) => {
+  return new Promise(resolve => {
+    const req = http.get({ socketPath: socket, path: '/_ping', timeout: 2000 }, res => {
       res.resume()
       resolve(res.statusCode === 200)
     })
@@ -121,15 +149,23 @@ function dockerPing(socket) {
 function registryDigest(port, repo, tag) {
   const accept = ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json']
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method: 'HEAD', path: `/v2/${repo}/manifests/${tag}`, timeout: 10_000,
-      auth: `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, headers: { Accept: accept.join(', ') }
-    }, (res) => {
-      res.resume()
-      const digest = res.headers['docker-content-digest']
-      if (res.statusCode === 200 && typeof digest === 'string') resolve(digest)
-      else reject(new Error(`registry HEAD ${repo}:${tag} answered ${res.statusCode}`))
-    })
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'HEAD',
+        path: `/v2/${repo}/manifests/${tag}`,
+        timeout: 10_000,
+        auth: `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+        headers: { Accept: accept.join(', ') }
+      },
+      res => {
+        res.resume()
+        const digest = res.headers['docker-content-digest']
+        if (res.statusCode === 200 && typeof digest === 'string') resolve(digest)
+        else reject(new Error(`registry HEAD ${repo}:${tag} answered ${res.statusCode}`))
+      }
+    )
     req.on('timeout', () => req.destroy(new Error('registry HEAD timed out')))
     req.on('error', reject)
     req.end()
@@ -154,26 +190,65 @@ export async function startImageServices(lab) {
   /** @type {{ podman?: number, registry?: number }} */
   const pids = {}
 
-  fs.writeFileSync(c('containers.conf'), [
-    '[containers]', 'default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]', 'log_driver = "k8s-file"',
-    '[engine]', 'runtime = "runc"', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"',
-    `events_logfile_path = "${c('events.log')}"`, 'lock_type = "file"', `tmp_dir = "${c('tmp')}"`,
-    '[network]', 'network_backend = "netavark"', `network_config_dir = "${c('networks')}"`, `default_network = "${bridge}"`, ''
-  ].join('\n'))
-  fs.writeFileSync(c('registries.conf'), [
-    'unqualified-search-registries = []', 'short-name-mode = "disabled"', '',
-    '[[registry]]', `location = "${registry}"`, 'insecure = true', '',
-    '[[registry]]', `location = "127.0.0.1:${registryPort}"`, 'insecure = true', ''
-  ].join('\n'))
+  fs.writeFileSync(
+    c('containers.conf'),
+    [
+      '[containers]',
+      'default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]',
+      'log_driver = "k8s-file"',
+      '[engine]',
+      'runtime = "runc"',
+      'cgroup_manager = "cgroupfs"',
+      'events_logger = "file"',
+      `events_logfile_path = "${c('events.log')}"`,
+      'lock_type = "file"',
+      `tmp_dir = "${c('tmp')}"`,
+      '[network]',
+      'network_backend = "netavark"',
+      `network_config_dir = "${c('networks')}"`,
+      `default_network = "${bridge}"`,
+      ''
+    ].join('\n')
+  )
+  fs.writeFileSync(
+    c('registries.conf'),
+    [
+      'unqualified-search-registries = []',
+      'short-name-mode = "disabled"',
+      '',
+      '[[registry]]',
+      `location = "${registry}"`,
+      'insecure = true',
+      '',
+      '[[registry]]',
+      `location = "127.0.0.1:${registryPort}"`,
+      'insecure = true',
+      ''
+    ].join('\n')
+  )
   // Our own default network (bridge name, chain names, subnet and IPAM state per lab) so that
   // parallel labs never share podman0 or hand out the same container address.
   const claim = claimSubnet()
   const subnet = claim.prefix
-  fs.writeFileSync(c(`networks/${bridge}.json`), JSON.stringify({
-    name: bridge, id: randomBytes(32).toString('hex'), driver: 'bridge', network_interface: bridge,
-    created: new Date().toISOString(), subnets: [{ subnet: `${subnet}.0/24`, gateway: `${subnet}.1` }],
-    ipv6_enabled: false, internal: false, dns_enabled: false, ipam_options: { driver: 'host-local' }
-  }, null, 2))
+  fs.writeFileSync(
+    c(`networks/${bridge}.json`),
+    JSON.stringify(
+      {
+        name: bridge,
+        id: randomBytes(32).toString('hex'),
+        driver: 'bridge',
+        network_interface: bridge,
+        created: new Date().toISOString(),
+        subnets: [{ subnet: `${subnet}.0/24`, gateway: `${subnet}.1` }],
+        ipv6_enabled: false,
+        internal: false,
+        dns_enabled: false,
+        ipam_options: { driver: 'host-local' }
+      },
+      null,
+      2
+    )
+  )
 
   const env = { ...process.env, CONTAINERS_CONF: c('containers.conf'), CONTAINERS_REGISTRIES_CONF: c('registries.conf') }
   // podman refuses a runroot path longer than 50 characters, which a lab dir inside a clone can exceed.
@@ -211,14 +286,16 @@ export async function startImageServices(lab) {
     // The service does not stop its containers, so whatever rm -f missed still runs under tini.
     if ((await podman(['ps', '-aq'])).stdout.trim()) await podman(['rm', '-af', '-t', '0'])
     await Promise.all([terminate(podmanTree.reverse()), pids.registry ? terminate([pids.registry]) : undefined])
-    removeNetns(netns.filter((m) => fs.existsSync(m)))
+    removeNetns(netns.filter(m => fs.existsSync(m)))
     cleanupNetwork()
   }
 
   try {
     const htpasswd = await must('htpasswd', ['-nbB', '-C', '5', REGISTRY_USER, REGISTRY_PASSWORD])
     fs.writeFileSync(c('registry/htpasswd'), htpasswd.trim() + '\n', { mode: 0o600 })
-    fs.writeFileSync(c('registry/config.yml'), `version: 0.1
+    fs.writeFileSync(
+      c('registry/config.yml'),
+      `version: 0.1
 log:
   level: info
 storage:
@@ -233,16 +310,27 @@ auth:
   htpasswd:
     realm: bgdeploy-lab
     path: ${c('registry/htpasswd')}
-`)
+`
+    )
     const registryBin = '/usr/bin/docker-registry'
     // tini -s is a subreaper: conmon double-forks away from podman, and would otherwise
     // land on PID 1 where stop() could not find it as a descendant.
     const started = await Promise.allSettled([
-      startService('docker-registry', fs.existsSync(registryBin) ? registryBin : 'docker-registry',
-        ['serve', c('registry/config.yml')], c('registry.log'), () => canConnect(registryPort))
-        .then((p) => (pids.registry = p)),
-      startService('podman system service', 'tini', ['-s', '--', 'podman', ...podmanArgs, 'system', 'service', '--time', '0',
-        `unix://${socket}`], c('podman.log'), () => dockerPing(socket), { env }).then((p) => (pids.podman = p))
+      startService(
+        'docker-registry',
+        fs.existsSync(registryBin) ? registryBin : 'docker-registry',
+        ['serve', c('registry/config.yml')],
+        c('registry.log'),
+        () => canConnect(registryPort)
+      ).then(p => (pids.registry = p)),
+      startService(
+        'podman system service',
+        'tini',
+        ['-s', '--', 'podman', ...podmanArgs, 'system', 'service', '--time', '0', `unix://${socket}`],
+        c('podman.log'),
+        () => dockerPing(socket),
+        { env }
+      ).then(p => (pids.podman = p))
     ])
     for (const r of started) if (r.status === 'rejected') throw r.reason
     fs.chownSync(socket, 0, lab.gid)
@@ -276,9 +364,15 @@ auth:
   return {
     pids: /** @type {{ podman: number, registry: number }} */ (pids),
     docker: {
-      command: `docker -H unix://${socket}`, socket, registry, registryUser: REGISTRY_USER,
-      registryPassword: REGISTRY_PASSWORD, network: bridge, buildImage
+      command: `docker -H unix://${socket}`,
+      socket,
+      registry,
+      registryUser: REGISTRY_USER,
+      registryPassword: REGISTRY_PASSWORD,
+      network: bridge,
+      buildImage
     },
-    stop, emergencyKill
+    stop,
+    emergencyKill
   }
 }

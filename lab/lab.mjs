@@ -7,7 +7,20 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { makeHostKeys } from './host-keys.mjs'
 import { IMAGE_FILES, IMAGE_TOOLS, startImageServices } from './images.mjs'
-import { appPids, childrenOf, freePort, httpGet, isReserved, must, releasePorts, reservePort, run, signal, startDaemon, terminate } from './proc.mjs'
+import {
+  appPids,
+  childrenOf,
+  freePort,
+  httpGet,
+  isReserved,
+  must,
+  releasePorts,
+  reservePort,
+  run,
+  signal,
+  startDaemon,
+  terminate
+} from './proc.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
 
 export { freePort, httpGet, isAlive } from './proc.mjs'
@@ -36,14 +49,22 @@ function findCommand(name) {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin']
   for (const dir of dirs.filter(Boolean)) {
     const p = path.join(dir, name)
-    try { fs.accessSync(p, fs.constants.X_OK); return p } catch { /* next */ }
+    try {
+      fs.accessSync(p, fs.constants.X_OK)
+      return p
+    } catch {
+      /* next */
+    }
   }
   return undefined
 }
 
 /** @param {string} name */
 function userInfo(name) {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find(l => l.startsWith(`${name}:`))
   if (!line) return undefined
   const [, , uid, gid, , home] = line.split(':')
   return { uid: Number(uid), gid: Number(gid), home }
@@ -55,9 +76,14 @@ function userInfo(name) {
  */
 export function needsProvisioning(opts = {}) {
   const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...(opts.images ? IMAGE_TOOLS : [])]
-  return tools.some((t) => !findCommand(t)) || !userInfo(USER) || !userInfo('bgnosudo') ||
-    !fs.existsSync('/etc/sudoers.d/bgdeploy') || !fs.existsSync('/run/sshd') ||
-    (opts.images === true && IMAGE_FILES.some((f) => !fs.existsSync(f)))
+  return (
+    tools.some(t => !findCommand(t)) ||
+    !userInfo(USER) ||
+    !userInfo('bgnosudo') ||
+    !fs.existsSync('/etc/sudoers.d/bgdeploy') ||
+    !fs.existsSync('/run/sshd') ||
+    (opts.images === true && IMAGE_FILES.some(f => !fs.existsSync(f)))
+  )
 }
 
 /** Runs lab/provision.sh when something is missing. @param {{ images?: boolean }} [opts] */
@@ -106,8 +132,12 @@ export async function startLab(options = {}) {
   let images
   const f = (/** @type {string} */ name) => path.join(dir, name)
   const emergencyKill = () => {
-    appPids(remoteRoot, user.uid).forEach((p) => signal(p, 'SIGKILL'))
-    for (const p of [pids.nginx, pids.sshd]) if (p) { childrenOf(p).forEach((c) => signal(c, 'SIGTERM')); signal(p, 'SIGTERM') }
+    appPids(remoteRoot, user.uid).forEach(p => signal(p, 'SIGKILL'))
+    for (const p of [pids.nginx, pids.sshd])
+      if (p) {
+        childrenOf(p).forEach(c => signal(c, 'SIGTERM'))
+        signal(p, 'SIGTERM')
+      }
     images?.emergencyKill()
     fs.rmSync(remoteRoot, { recursive: true, force: true })
     if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
@@ -117,16 +147,20 @@ export async function startLab(options = {}) {
   liveLabs.add(handle)
   /** @type {Promise<void> | undefined} */
   let stopping
-  const stop = () => (stopping ??= (async () => {
-    await terminate(appPids(remoteRoot, user.uid))
-    await images?.stop()
-    await Promise.all([pids.nginx, pids.sshd].filter((p) => p !== undefined)
-      .map((p) => terminate([/** @type {number} */ (p), ...childrenOf(/** @type {number} */ (p))])))
-    fs.rmSync(remoteRoot, { recursive: true, force: true })
-    if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
-    liveLabs.delete(handle)
-    releasePorts(ports)
-  })())
+  const stop = () =>
+    (stopping ??= (async () => {
+      await terminate(appPids(remoteRoot, user.uid))
+      await images?.stop()
+      await Promise.all(
+        [pids.nginx, pids.sshd]
+          .filter(p => p !== undefined)
+          .map(p => terminate([/** @type {number} */ (p), ...childrenOf(/** @type {number} */ (p))]))
+      )
+      fs.rmSync(remoteRoot, { recursive: true, force: true })
+      if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
+      liveLabs.delete(handle)
+      releasePorts(ports)
+    })())
 
   try {
     while (ports.size < 5) ports.add(await reservePort())
@@ -134,30 +168,54 @@ export async function startLab(options = {}) {
 
     const keygen = (/** @type {string} */ file, /** @type {string} */ pass) =>
       must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-C', `bgdeploy-lab-${labId}`, '-f', f(file)])
-    const [hostKeys] = await Promise.all([makeHostKeys(dir, `bgdeploy-lab-${labId}`, sshPort), keygen('id_ed25519', ''), keygen('id_ed25519_passphrase', PASSPHRASE)])
+    const [hostKeys] = await Promise.all([
+      makeHostKeys(dir, `bgdeploy-lab-${labId}`, sshPort),
+      keygen('id_ed25519', ''),
+      keygen('id_ed25519_passphrase', PASSPHRASE)
+    ])
     const pub = (/** @type {string} */ name) => fs.readFileSync(f(`${name}.pub`), 'utf8').trim()
     fs.writeFileSync(f('authorized_keys'), `${pub('id_ed25519')}\n${pub('id_ed25519_passphrase')}\n`, { mode: 0o644 })
     const allHostKeys = Object.values(hostKeys)
-    fs.writeFileSync(f('known_hosts'), allHostKeys.map((k) => `${k.knownHosts}\n`).join(''), { mode: 0o644 })
+    fs.writeFileSync(f('known_hosts'), allHostKeys.map(k => `${k.knownHosts}\n`).join(''), { mode: 0o644 })
     const { fingerprint: hostFingerprint, knownHosts } = hostKeys.ed25519
 
-    fs.writeFileSync(f('sshd_config'), [
-      'ListenAddress 127.0.0.1', `Port ${sshPort}`, ...allHostKeys.map((k) => `HostKey ${k.path}`),
-      `PidFile ${f('sshd.pid')}`, `AuthorizedKeysFile ${f('authorized_keys')}`, 'StrictModes no', 'UsePAM no',
-      'PubkeyAuthentication yes', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password', 'LogLevel VERBOSE', 'MaxSessions 10', 'MaxStartups 100:30:200',
-      'ClientAliveInterval 15', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
-      'Subsystem sftp internal-sftp', ...(await extraSshdOptions()),
-      // Per-lab docker client config, so parallel labs' registry logins stay apart.
-      ...(options.images ? [`SetEnv DOCKER_CONFIG=${path.join(remoteRoot, '.docker')}`] : []), ''
-    ].join('\n'))
+    fs.writeFileSync(
+      f('sshd_config'),
+      [
+        'ListenAddress 127.0.0.1',
+        `Port ${sshPort}`,
+        ...allHostKeys.map(k => `HostKey ${k.path}`),
+        `PidFile ${f('sshd.pid')}`,
+        `AuthorizedKeysFile ${f('authorized_keys')}`,
+        'StrictModes no',
+        'UsePAM no',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin prohibit-password',
+        'LogLevel VERBOSE',
+        'MaxSessions 10',
+        'MaxStartups 100:30:200',
+        'ClientAliveInterval 15',
+        'UseDNS no',
+        'PrintMotd no',
+        'PrintLastLog no',
+        'Subsystem sftp internal-sftp',
+        ...(await extraSshdOptions()),
+        // Per-lab docker client config, so parallel labs' registry logins stay apart.
+        ...(options.images ? [`SetEnv DOCKER_CONFIG=${path.join(remoteRoot, '.docker')}`] : []),
+        ''
+      ].join('\n')
+    )
 
     const ng = (/** @type {string} */ name) => path.join(dir, 'nginx', name)
     for (const d of ['conf.d', 'sites', 'tmp']) fs.mkdirSync(ng(d), { recursive: true, mode: 0o755 })
     const nginxInclude = ng('conf.d/service-url.inc')
     fs.writeFileSync(nginxInclude, `set $service_url http://127.0.0.1:${bluePort};\n`, { mode: 0o644 })
     const nginxConf = ng('nginx.conf')
-    fs.writeFileSync(nginxConf, `daemon off;
+    fs.writeFileSync(
+      nginxConf,
+      `daemon off;
 master_process on;
 user root;
 worker_processes 1;
@@ -183,15 +241,18 @@ http {
     }
   }
 }
-`, { mode: 0o644 })
+`,
+      { mode: 0o644 }
+    )
 
     const nginxBin = findCommand('nginx') ?? 'nginx'
     // allSettled: if one daemon fails, the other's PID must be known before stop() runs.
     const started = await Promise.allSettled([
-      startDaemon('sshd', findCommand('sshd') ?? '/usr/sbin/sshd', ['-D', '-e', '-f', f('sshd_config')], f('sshd.log'), sshPort)
-        .then((p) => (pids.sshd = p)),
-      startDaemon('nginx', nginxBin, ['-c', nginxConf], ng('nginx.log'), nginxPort).then((p) => (pids.nginx = p)),
-      options.images ? startImageServices({ dir, labId, gid: user.gid, registryPort }).then((i) => (images = i)) : undefined
+      startDaemon('sshd', findCommand('sshd') ?? '/usr/sbin/sshd', ['-D', '-e', '-f', f('sshd_config')], f('sshd.log'), sshPort).then(
+        p => (pids.sshd = p)
+      ),
+      startDaemon('nginx', nginxBin, ['-c', nginxConf], ng('nginx.log'), nginxPort).then(p => (pids.nginx = p)),
+      options.images ? startImageServices({ dir, labId, gid: user.gid, registryPort }).then(i => (images = i)) : undefined
     ])
     for (const r of started) if (r.status === 'rejected') throw r.reason
     const [sshdPid, nginxPid] = [/** @type {number} */ (pids.sshd), /** @type {number} */ (pids.nginx)]
@@ -199,29 +260,73 @@ http {
     fs.chownSync(remoteRoot, user.uid, user.gid)
 
     const sshArgs = [
-      '-F', 'none', '-i', f('id_ed25519'), '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
-      '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${f('known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-      '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${USER}@127.0.0.1`
+      '-F',
+      'none',
+      '-i',
+      f('id_ed25519'),
+      '-p',
+      String(sshPort),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      `UserKnownHostsFile=${f('known_hosts')}`,
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'ConnectTimeout=10',
+      '-o',
+      'LogLevel=ERROR',
+      `${USER}@127.0.0.1`
     ]
     /** @param {string} command @param {{ timeout?: number, input?: string }} [opts] */
     const sshExec = (command, opts) => run('ssh', [...sshArgs, '--', command], opts)
     const check = await sshExec('true')
-    if (check.code !== 0) throw new Error(`lab: ssh login to the lab sshd failed: ${check.stderr}\n${fs.readFileSync(f('sshd.log'), 'utf8')}`)
+    if (check.code !== 0)
+      throw new Error(`lab: ssh login to the lab sshd failed: ${check.stderr}\n${fs.readFileSync(f('sshd.log'), 'utf8')}`)
 
     return {
-      dir, labId, host: '127.0.0.1', sshPort, username: USER, password: PASSWORD,
-      privateKey: fs.readFileSync(f('id_ed25519'), 'utf8'), privateKeyPath: f('id_ed25519'),
-      passphraseKey: fs.readFileSync(f('id_ed25519_passphrase'), 'utf8'), passphraseKeyPath: f('id_ed25519_passphrase'),
-      passphrase: PASSPHRASE, hostFingerprint, knownHosts, hostKeys, knownHostsPath: f('known_hosts'),
-      nginxPort, nginxUrl: `http://127.0.0.1:${nginxPort}`, nginxInclude, nginxConf,
-      nginxTestCommand: `nginx -c ${nginxConf} -t`, nginxReloadCommand: `nginx -c ${nginxConf} -s reload`,
-      ports: [bluePort, greenPort], remoteRoot, uid: user.uid, pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },
+      dir,
+      labId,
+      host: '127.0.0.1',
+      sshPort,
+      username: USER,
+      password: PASSWORD,
+      privateKey: fs.readFileSync(f('id_ed25519'), 'utf8'),
+      privateKeyPath: f('id_ed25519'),
+      passphraseKey: fs.readFileSync(f('id_ed25519_passphrase'), 'utf8'),
+      passphraseKeyPath: f('id_ed25519_passphrase'),
+      passphrase: PASSPHRASE,
+      hostFingerprint,
+      knownHosts,
+      hostKeys,
+      knownHostsPath: f('known_hosts'),
+      nginxPort,
+      nginxUrl: `http://127.0.0.1:${nginxPort}`,
+      nginxInclude,
+      nginxConf,
+      nginxTestCommand: `nginx -c ${nginxConf} -t`,
+      nginxReloadCommand: `nginx -c ${nginxConf} -s reload`,
+      ports: [bluePort, greenPort],
+      remoteRoot,
+      uid: user.uid,
+      pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },
       ...(images ? { docker: images.docker } : {}),
-      sshdLog: f('sshd.log'), nginxErrorLog: ng('error.log'), sshArgs,
+      sshdLog: f('sshd.log'),
+      nginxErrorLog: ng('error.log'),
+      sshArgs,
       nginxSitesDir: ng('sites'),
-      freePort: () => freePortExcept(ports), httpGet, sshExec, stop,
+      freePort: () => freePortExcept(ports),
+      httpGet,
+      sshExec,
+      stop,
       /** @param {string} version */
-      sampleJar: (version) => buildSampleJar(version, path.join(dir, 'jars'))
+      sampleJar: version => buildSampleJar(version, path.join(dir, 'jars'))
     }
   } catch (err) {
     await stop()
@@ -234,7 +339,7 @@ process.on('exit', () => {
 })
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  if (process.argv[2] !== 'up' || process.argv.slice(3).some((a) => a !== '--images')) {
+  if (process.argv[2] !== 'up' || process.argv.slice(3).some(a => a !== '--images')) {
     console.error('usage: node lab/lab.mjs up [--images]')
     process.exit(2)
   }

@@ -10,12 +10,16 @@ import path from 'node:path'
  * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
  */
 export function run(file, args, opts = {}) {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: opts.env ?? process.env },
+  return new Promise(resolve => {
+    const child = execFile(
+      file,
+      args,
+      { timeout: opts.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: opts.env ?? process.env },
       (err, stdout, stderr) => {
         const e = /** @type {any} */ (err)
         resolve({ code: e ? (typeof e.code === 'number' ? e.code : 255) : 0, stdout, stderr: stderr || (e ? String(e.message) : '') })
-      })
+      }
+    )
     child.stdin?.end(opts.input)
   })
 }
@@ -45,7 +49,9 @@ export function isAlive(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
     return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3))
-  } catch { return false }
+  } catch {
+    return false
+  }
 }
 
 /** @param {number} pid @param {string} field */
@@ -53,49 +59,72 @@ export function procStatus(pid, field) {
   try {
     const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s*(\\d+)`, 'm'))
     return m ? Number(m[1]) : undefined
-  } catch { return undefined }
+  } catch {
+    return undefined
+  }
 }
 
 /** @param {number} ppid */
 export function childrenOf(ppid) {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => procStatus(p, 'PPid') === ppid)
+  return fs
+    .readdirSync('/proc')
+    .filter(d => /^\d+$/.test(d))
+    .map(Number)
+    .filter(p => procStatus(p, 'PPid') === ppid)
 }
 
 /** @param {number} pid @param {NodeJS.Signals} sig */
 export function signal(pid, sig) {
-  try { process.kill(pid, sig) } catch { /* already gone */ }
+  try {
+    process.kill(pid, sig)
+  } catch {
+    /* already gone */
+  }
 }
 
 /** SIGTERM, wait up to timeoutMs, then SIGKILL. @param {number[]} pids */
 export async function terminate(pids, timeoutMs = 5000) {
-  pids.forEach((p) => signal(p, 'SIGTERM'))
+  pids.forEach(p => signal(p, 'SIGTERM'))
   const deadline = Date.now() + timeoutMs
   while (pids.some(isAlive) && Date.now() < deadline) await sleep(25)
-  pids.filter(isAlive).forEach((p) => signal(p, 'SIGKILL'))
+  pids.filter(isAlive).forEach(p => signal(p, 'SIGKILL'))
   while (pids.some(isAlive) && Date.now() < deadline + 2000) await sleep(25)
 }
 
 /** @param {number} ms */
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+export const sleep = ms => new Promise(r => setTimeout(r, ms))
 
 /** PIDs in *.pid files under root, plus any process whose cwd lies there, that belong to uid. */
 export function appPids(/** @type {string} */ root, /** @type {number} */ uid) {
   const pids = new Set()
   /** @type {string[]} */
   let files = []
-  try { files = fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.pid')) } catch { /* gone */ }
+  try {
+    files = fs
+      .readdirSync(root, { recursive: true })
+      .map(String)
+      .filter(f => f.endsWith('.pid'))
+  } catch {
+    /* gone */
+  }
   for (const f of files) {
     try {
       const pid = Number.parseInt(fs.readFileSync(path.join(root, f), 'utf8').trim(), 10)
       if (pid > 1) pids.add(pid)
-    } catch { /* not a readable file */ }
+    } catch {
+      /* not a readable file */
+    }
   }
-  for (const d of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+  for (const d of fs.readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
     let cwd = ''
-    try { cwd = fs.readlinkSync(`/proc/${d}/cwd`) } catch { /* gone */ }
+    try {
+      cwd = fs.readlinkSync(`/proc/${d}/cwd`)
+    } catch {
+      /* gone */
+    }
     if (cwd === root || cwd.startsWith(root + '/')) pids.add(Number(d))
   }
-  return [...pids].filter((p) => procStatus(p, 'Uid') === uid && isAlive(p))
+  return [...pids].filter(p => procStatus(p, 'Uid') === uid && isAlive(p))
 }
 
 /**
@@ -109,12 +138,16 @@ export async function startService(what, file, args, logFile, ready, opts = {}) 
   fs.closeSync(fd)
   child.unref()
   let exited = false
-  child.on('exit', () => { exited = true })
-  child.on('error', () => { exited = true })
+  child.on('exit', () => {
+    exited = true
+  })
+  child.on('error', () => {
+    exited = true
+  })
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000)
   while (!(await ready())) {
     if (exited || Date.now() > deadline) {
-      if (child.pid) [child.pid, ...descendantsOf(child.pid)].forEach((p) => signal(p, 'SIGKILL'))
+      if (child.pid) [child.pid, ...descendantsOf(child.pid)].forEach(p => signal(p, 'SIGKILL'))
       throw new Error(`${what} did not start: ${fs.readFileSync(logFile, 'utf8').slice(-3000)}`)
     }
     await sleep(30)
@@ -135,7 +168,7 @@ export function descendantsOf(pid) {
   /** @type {number[]} */
   const found = []
   for (let level = [pid]; level.length > 0;) {
-    level = level.flatMap((p) => childrenOf(p)).filter((p) => !found.includes(p))
+    level = level.flatMap(p => childrenOf(p)).filter(p => !found.includes(p))
     found.push(...level)
   }
   return found
@@ -144,17 +177,28 @@ export function descendantsOf(pid) {
 /** Mount points at or below dir (as this process sees them), deepest first. @param {string} dir */
 export function mountsUnder(dir) {
   let info = ''
-  try { info = fs.readFileSync('/proc/self/mountinfo', 'utf8') } catch { return [] }
+  try {
+    info = fs.readFileSync('/proc/self/mountinfo', 'utf8')
+  } catch {
+    return []
+  }
   const unescape = (/** @type {string} */ s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))
-  return info.split('\n').filter(Boolean).map((l) => unescape(l.split(' ')[4]))
-    .filter((m) => m === dir || m.startsWith(dir + '/')).sort((a, b) => b.length - a.length)
+  return info
+    .split('\n')
+    .filter(Boolean)
+    .map(l => unescape(l.split(' ')[4]))
+    .filter(m => m === dir || m.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length)
 }
 
 /** @param {number} port @returns {Promise<boolean>} */
 export function canConnect(port) {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const s = net.connect({ host: '127.0.0.1', port })
-    s.once('connect', () => { s.destroy(); resolve(true) })
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
     s.once('error', () => resolve(false))
   })
 }
@@ -166,10 +210,12 @@ export function canConnect(port) {
  */
 export function httpGet(url, opts = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: opts.timeoutMs ?? 10_000 }, (res) => {
+    const req = http.get(url, { agent: false, timeout: opts.timeoutMs ?? 10_000 }, res => {
       let body = ''
       res.setEncoding('utf8')
-      res.on('data', (c) => { body += c })
+      res.on('data', c => {
+        body += c
+      })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
       res.on('error', reject)
     })

@@ -46,7 +46,10 @@ export async function runAction(inputs, options = {}) {
   try {
     const { code, signal, stdout, stderr } = await spawnNode(env, options.interrupt)
     return {
-      code, signal, stdout, stderr,
+      code,
+      signal,
+      stdout,
+      stderr,
       outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),
       state: parseOutputs(readFileSync(stateFile, 'utf8'))
@@ -66,7 +69,7 @@ function spawnNode(env, interrupt) {
     let stdout = ''
     let stderr = ''
     let interrupted = false
-    child.stdout.on('data', (chunk) => {
+    child.stdout.on('data', chunk => {
       stdout += chunk
       if (interrupt && !interrupted && interrupt.when.test(stdout)) {
         interrupted = true
@@ -74,7 +77,7 @@ function spawnNode(env, interrupt) {
         interrupt.run?.(child)
       }
     })
-    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
     child.on('error', reject)
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
   })

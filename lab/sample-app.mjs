@@ -80,11 +80,17 @@ export async function buildSampleJar(version, outDir) {
     const tmpJar = path.join(work, 'app.jar')
     await run('jar', [
       '--create',
-      '--file', tmpJar,
-      '--main-class', 'SampleApp',
+      '--file',
+      tmpJar,
+      '--main-class',
+      'SampleApp',
       '--date=2020-01-01T00:00:00Z',
-      '-C', classesDir, '.',
-      '-C', resources, 'version.txt'
+      '-C',
+      classesDir,
+      '.',
+      '-C',
+      resources,
+      'version.txt'
     ])
     await fs.chmod(tmpJar, 0o644)
     await fs.rename(tmpJar, jarPath)

@@ -6,15 +6,21 @@ import { labInputs, runAction } from '../lab/run-action.mjs'
 const ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" }
 
 function unescape(text) {
-  return text.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity])
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, entity => ENTITIES[entity])
 }
 
 function tableToText(html) {
   const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
-    [...row.matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map(([, cell]) => unescape(cell)))
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)))
-  const line = (row) => '  ' + row.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join('  ').trimEnd()
-  return [line(rows[0]), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')
+    [...row.matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map(([, cell]) => unescape(cell))
+  )
+  const widths = rows[0].map((_, column) => Math.max(...rows.map(row => [...(row[column] ?? '')].length)))
+  const line = row =>
+    '  ' +
+    row
+      .map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length))
+      .join('  ')
+      .trimEnd()
+  return [line(rows[0]), '  ' + widths.map(w => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')
 }
 
 /** The job summary is HTML for GitHub; this turns it into something a terminal shows well. */
@@ -39,7 +45,9 @@ async function deploy(lab, version, jar) {
     'stop-timeout': '5s'
   })
   console.log(summaryToText(run.summary))
-  const outputs = Object.entries(run.outputs).map(([name, value]) => `  ${name}=${value}`).join('\n')
+  const outputs = Object.entries(run.outputs)
+    .map(([name, value]) => `  ${name}=${value}`)
+    .join('\n')
   console.log(`\nStep outputs:\n${outputs}`)
   const served = await lab.httpGet(`${lab.nginxUrl}/version`)
   console.log(`\nnginx now serves: ${served.body.trim()} (HTTP ${served.status})`)

@@ -4,7 +4,17 @@
  * there, deterministically; in normal runs this does nothing.
  */
 export const BOUNDARIES = [
-  'connected', 'locked', 'state-read', 'prepared', 'started', 'healthy', 'switched', 'verified', 'drained', 'stopped', 'recorded'
+  'connected',
+  'locked',
+  'state-read',
+  'prepared',
+  'started',
+  'healthy',
+  'switched',
+  'verified',
+  'drained',
+  'stopped',
+  'recorded'
 ] as const
 export type Boundary = (typeof BOUNDARIES)[number]
 

@@ -63,8 +63,15 @@ function finishRecord({ settings, app, run, plan, probe }: StrategyContext): Fin
       deployedBy
     },
     history: {
-      time: now, command: settings.command, result: resultOf(settings.command), release: runtime.release,
-      from: plan.live, to: plan.target, actor: run.actor, runUrl: run.runUrl, commit: run.commit
+      time: now,
+      command: settings.command,
+      result: resultOf(settings.command),
+      release: runtime.release,
+      from: plan.live,
+      to: plan.target,
+      actor: run.actor,
+      runUrl: run.runUrl,
+      commit: run.commit
     }
   }
 }
@@ -78,14 +85,19 @@ async function record(ctx: DeployContext, finish: Finish): Promise<void> {
     await boundary('recorded')
     const previous = finish.record.previous?.release
     // Pruning is housekeeping: the next deploy prunes again, so a failure here does not fail this one.
-    note(await app.runtime.prune([app.runtime.release, ...(previous ? [previous] : [])]).catch((error: Error) => `pruning skipped: ${error.message}`))
+    note(
+      await app.runtime
+        .prune([app.runtime.release, ...(previous ? [previous] : [])])
+        .catch((error: Error) => `pruning skipped: ${error.message}`)
+    )
   })
 }
 
 function afterTheSwitch(failure: ActionError, plan: SlotPlan): ActionError {
   const old = plan.live ? `; the old version on ${plan.live.color} :${plan.live.port} may still run` : ''
   return new DeployError(failure.message, {
-    serverState: `Traffic had moved: nginx routes to the new version on ${plan.target.color} :${plan.target.port}, which serves${old}. ` +
+    serverState:
+      `Traffic had moved: nginx routes to the new version on ${plan.target.color} :${plan.target.port}, which serves${old}. ` +
       "The action's post step finishes the deploy (stops the old version, records the state).",
     hint: failure.hint ?? 'Nothing to do if the post step succeeds; otherwise run the deploy again.'
   })

@@ -14,7 +14,9 @@ export async function acquireLock(remote: Remote, settings: Settings, run: RunIn
   if (result.code === LOCK_BUSY_EXIT) throw busy(settings, result.stdout.split('\n')[1] ?? '')
   throw new RemoteCommandError('deploy lock', result.code, `${result.stderr}\n${result.stdout}`, {
     serverState: 'Nothing was changed on the server.',
-    hint: /flock: (command )?not found|flock: not found/.test(result.stderr) ? "Install util-linux (it provides 'flock') on the server." : undefined
+    hint: /flock: (command )?not found|flock: not found/.test(result.stderr)
+      ? "Install util-linux (it provides 'flock') on the server."
+      : undefined
   })
 }
 
@@ -26,19 +28,27 @@ function busy(settings: Settings, ownerLine: string): DeployError {
   } catch {
     // An owner file from an older or foreign writer: name no holder.
   }
-  return new DeployError(`Another deploy of ${settings.appName} holds the lock on the server: ${holder}. Waited ${settings.lockTimeoutMs / 1000} s.`, {
-    serverState: 'Nothing was changed by this run; the other deploy is in progress.',
-    hint: "Wait for it to finish and run again, raise 'lock-timeout', or use a workflow 'concurrency' group so runs queue."
-  })
+  return new DeployError(
+    `Another deploy of ${settings.appName} holds the lock on the server: ${holder}. Waited ${settings.lockTimeoutMs / 1000} s.`,
+    {
+      serverState: 'Nothing was changed by this run; the other deploy is in progress.',
+      hint: "Wait for it to finish and run again, raise 'lock-timeout', or use a workflow 'concurrency' group so runs queue."
+    }
+  )
 }
 
 /** Once the server frees the lock (no heartbeat reached it), the run must not change anything more. */
 export function haltOnLoss(lock: HeldCommand, report: Report, remote: Remote): void {
-  lock.onLost(() => report.halt(() => {
-    const lost = remote.lostReason()
-    if (lost) return new ConnectionError(`Lost the SSH connection: ${lost}.`)
-    return new DeployError(`This run lost the deploy lock: the server heard no heartbeat from it for ${LOCK_IDLE_SECONDS} s (the runner stalled).`, {
-      hint: 'Another run may hold the lock now; check its result before deploying again.'
+  lock.onLost(() =>
+    report.halt(() => {
+      const lost = remote.lostReason()
+      if (lost) return new ConnectionError(`Lost the SSH connection: ${lost}.`)
+      return new DeployError(
+        `This run lost the deploy lock: the server heard no heartbeat from it for ${LOCK_IDLE_SECONDS} s (the runner stalled).`,
+        {
+          hint: 'Another run may hold the lock now; check its result before deploying again.'
+        }
+      )
     })
-  }))
+  )
 }

@@ -32,11 +32,14 @@ export async function run(): Promise<void> {
     settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
     settings.secrets.forEach(secret => core.setSecret(secret))
     const artifact = settings.artifact
-    const jar = artifact.kind === 'jar' ? await report.step('Find jar', async note => {
-      const found = await findJar(artifact.pattern)
-      note(`${found.path} (${(found.size / 1048576).toFixed(1)} MiB, sha256 ${found.sha256.slice(0, 12)})`)
-      return found
-    }) : null
+    const jar =
+      artifact.kind === 'jar'
+        ? await report.step('Find jar', async note => {
+            const found = await findJar(artifact.pattern)
+            note(`${found.path} (${(found.size / 1048576).toFixed(1)} MiB, sha256 ${found.sha256.slice(0, 12)})`)
+            return found
+          })
+        : null
     remote = await connect(settings, report)
     const connected = remote
     const info = runInfo()
@@ -56,7 +59,13 @@ export async function run(): Promise<void> {
     setOutputs('failed', outcome, report)
     await writeSummary(settings, report, outcome, { error: failure }).catch(() => {})
     if (outcome.logTail) logBlock('Log of the new version (last lines)', redactor(settings)(outcome.logTail))
-    logFailure(redactor(settings)([failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`].filter(Boolean).join('\n')))
+    logFailure(
+      redactor(settings)(
+        [failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`]
+          .filter(Boolean)
+          .join('\n')
+      )
+    )
   } finally {
     await lock?.release().catch(() => {})
     await remote?.close()

@@ -21,7 +21,8 @@ export async function runOperation(ctx: OperationContext): Promise<OperationOutc
     return { kind: 'status', ...(await status(wired, record)) }
   }
   try {
-    const chosen: ChosenRelease = settings.command === 'deploy' ? { source: newRelease(ctx) } : await chooseRelease(ctx, await records.read())
+    const chosen: ChosenRelease =
+      settings.command === 'deploy' ? { source: newRelease(ctx) } : await chooseRelease(ctx, await records.read())
     // A deploy whose traffic moved records its own history line, together with state.json.
     return { kind: 'deploy', ...(await deploy(singleServer(ctx, chosen.source), chosen.options)) }
   } catch (error) {
@@ -38,8 +39,15 @@ function newRelease(ctx: OperationContext): ChosenRelease['source'] {
 
 function failedEntry({ settings, outcome, run }: OperationContext, error: Error): HistoryEntry {
   return {
-    time: new Date().toISOString(), command: settings.command, result: 'failed', release: outcome.release,
-    from: outcome.previous, to: outcome.live === outcome.previous ? null : outcome.live, actor: run.actor, runUrl: run.runUrl, commit: run.commit,
+    time: new Date().toISOString(),
+    command: settings.command,
+    result: 'failed',
+    release: outcome.release,
+    from: outcome.previous,
+    to: outcome.live === outcome.previous ? null : outcome.live,
+    actor: run.actor,
+    runUrl: run.runUrl,
+    commit: run.commit,
     error: error.message
   }
 }

@@ -30,10 +30,16 @@ export async function runPost(): Promise<void> {
   let lock: HeldCommand | undefined
   const finishing = progress.phase === 'switched'
   try {
-    logWarning(finishing
-      ? 'The deploy stopped after traffic had moved to the new version: finishing it (old version, state, history).'
-      : 'The deploy did not finish: putting the server back as it was before it.')
-    const inputs = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
+    logWarning(
+      finishing
+        ? 'The deploy stopped after traffic had moved to the new version: finishing it (old version, state, history).'
+        : 'The deploy did not finish: putting the server back as it was before it.'
+    )
+    const inputs = readSettings(
+      name => core.getInput(name),
+      process.env.GITHUB_REPOSITORY ?? '',
+      github.context.payload.pull_request?.number
+    )
     inputs.secrets.forEach(secret => core.setSecret(secret))
     settings = progress.preview ? previewInstance(inputs, progress.preview.number, progress.preview.ports) : inputs
     const config = settings
@@ -48,12 +54,21 @@ export async function runPost(): Promise<void> {
     const wired = singleServer({ settings, remote, report, outcome, run, progress: () => {} }, { mode: progress.mode, ref: progress.ref })
     await (finishing ? finishInterrupted : repairInterrupted)({ ...wired, progress })
     const verb = finishing ? 'Finished the deploy of' : 'Repaired'
-    await writeSummary(settings, report, outcome, { title: `🔧 ${verb} ${settings.appName} on ${settings.connection.host} after an interrupted deploy` })
+    await writeSummary(settings, report, outcome, {
+      title: `🔧 ${verb} ${settings.appName} on ${settings.connection.host} after an interrupted deploy`
+    })
   } catch (error) {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message)
-    await writeSummary(settings, report, outcome, { error: failure, title: `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed` }).catch(() => {})
+    await writeSummary(settings, report, outcome, {
+      error: failure,
+      title: `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed`
+    }).catch(() => {})
     const where = `the nginx include and the ${progress.target.color} slot (port ${progress.target.port})`
-    logFailure(redactor(settings)(`Could not repair the interrupted deploy: ${failure.message}\nCheck ${where} on the server by hand, or run the deploy again.`))
+    logFailure(
+      redactor(settings)(
+        `Could not repair the interrupted deploy: ${failure.message}\nCheck ${where} on the server by hand, or run the deploy again.`
+      )
+    )
   } finally {
     await lock?.release().catch(() => {})
     await remote?.close()

@@ -20,7 +20,11 @@ export async function chooseRelease(ctx: OperationContext, record: DeployRecord 
 /** The previous release, or the kept one the `release` input selects. */
 async function rollbackTarget(ctx: OperationContext, record: DeployRecord): Promise<SlotRecord | KeptRelease> {
   const wanted = ctx.settings.release
-  const kept = await runtimeFor(ctx.settings, ctx.remote, { mode: record.mode, release: record.live.release, ref: record.live.ref }).listReleases()
+  const kept = await runtimeFor(ctx.settings, ctx.remote, {
+    mode: record.mode,
+    release: record.live.release,
+    ref: record.live.ref
+  }).listReleases()
   const available = kept.map(release => release.label).join(', ') || 'none'
   if (!wanted) {
     if (record.previous?.release) return record.previous
@@ -29,14 +33,19 @@ async function rollbackTarget(ctx: OperationContext, record: DeployRecord): Prom
       hint: `Pick a kept release with 'release' (kept: ${available}), or deploy the version you want.`
     })
   }
-  const matches = kept.filter(release => [release.release, release.release.replace(/^sha256:/, ''), release.label].some(name => name.startsWith(wanted) || name === wanted))
+  const matches = kept.filter(release =>
+    [release.release, release.release.replace(/^sha256:/, ''), release.label].some(name => name.startsWith(wanted) || name === wanted)
+  )
   if (matches.length === 1) return matches[0]
-  throw new DeployError(matches.length === 0
-    ? `Release '${wanted}' is not kept on the server (kept: ${available}).`
-    : `Release '${wanted}' matches ${matches.length} kept releases (${matches.map(m => m.label).join(', ')}).`, {
-    serverState: 'Nothing was changed on the server; the live version keeps serving.',
-    hint: "Give more of the sha256 or digest, or the exact tag, in 'release'."
-  })
+  throw new DeployError(
+    matches.length === 0
+      ? `Release '${wanted}' is not kept on the server (kept: ${available}).`
+      : `Release '${wanted}' matches ${matches.length} kept releases (${matches.map(m => m.label).join(', ')}).`,
+    {
+      serverState: 'Nothing was changed on the server; the live version keeps serving.',
+      hint: "Give more of the sha256 or digest, or the exact tag, in 'release'."
+    }
+  )
 }
 
 function nothingDeployed(app: string): DeployError {

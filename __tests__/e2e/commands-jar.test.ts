@@ -25,7 +25,9 @@ describe('commands (jar mode)', () => {
     const first = await f.underLoad(await f.inputs('v1'))
     sha.v1 = first.run.outputs.release
     const { run } = await command('rollback')
-    expect(errorOf(run)).toMatch(/Nothing to roll back to: the server records no previous release of cmd\.\nServer state: Nothing was changed/)
+    expect(errorOf(run)).toMatch(
+      /Nothing to roll back to: the server records no previous release of cmd\.\nServer state: Nothing was changed/
+    )
     expect(errorOf(run)).toContain(`kept: ${sha.v1.slice(0, 12)}`)
   })
 
@@ -95,8 +97,17 @@ describe('commands (jar mode)', () => {
     expect(run.outputs).toMatchObject({ result: 'ok', release: sha.v2, healthy: 'true', 'active-port': expect.stringMatching(/^\d+$/) })
     const history = JSON.parse(run.outputs.history) as { command: string; result: string; release: string }[]
     expect(history.map(h => `${h.command}:${h.result}`)).toEqual([
-      'deploy:deployed', 'rollback:failed', 'deploy:deployed', 'rollback:rolled-back', 'deploy:deployed',
-      'rollback:rolled-back', 'rollback:rolled-back', 'rollback:failed', 'redeploy:redeployed', 'deploy:deployed', 'deploy:deployed'
+      'deploy:deployed',
+      'rollback:failed',
+      'deploy:deployed',
+      'rollback:rolled-back',
+      'deploy:deployed',
+      'rollback:rolled-back',
+      'rollback:rolled-back',
+      'rollback:failed',
+      'redeploy:redeployed',
+      'deploy:deployed',
+      'deploy:deployed'
     ])
     const releases = JSON.parse(run.outputs.releases) as { release: string }[]
     expect(releases.map(r => r.release)).toEqual(expect.arrayContaining([sha.v2]))

@@ -41,15 +41,21 @@ function includeText(): string {
  */
 function resetJumpHostConnection(): void {
   const established = (filter: string) => execFileSync('ss', ['-tnpH', 'state', 'established', `( ${filter} )`], { encoding: 'utf8' })
-  const ours = established(`dport = :${lab.sshPort}`).split('\n').filter(line => line.includes('(("node"'))
+  const ours = established(`dport = :${lab.sshPort}`)
+    .split('\n')
+    .filter(line => line.includes('(("node"'))
   expect(ours).toHaveLength(1)
   const clientPort = ours[0].split(/\s+/)[2].split(':').pop()
-  const killed = execFileSync('ss', ['-K', 'state', 'established', `( sport = :${lab.sshPort} and dport = :${clientPort} )`], { encoding: 'utf8' })
+  const killed = execFileSync('ss', ['-K', 'state', 'established', `( sport = :${lab.sshPort} and dport = :${clientPort} )`], {
+    encoding: 'utf8'
+  })
   expect(killed).toContain(`:${clientPort}`) // else the kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY)
 }
 
 function acceptedLogins(): number {
-  return readFileSync(lab.sshdLog, 'utf8').split('\n').filter(line => line.includes('Accepted ')).length
+  return readFileSync(lab.sshdLog, 'utf8')
+    .split('\n')
+    .filter(line => line.includes('Accepted ')).length
 }
 
 describe('connection', () => {
@@ -60,7 +66,9 @@ describe('connection', () => {
   })
 
   it('logs in with a passphrase-protected key', async () => {
-    const run = await runAction(inputs({ 'private-key': lab.passphraseKey, passphrase: lab.passphrase, 'host-fingerprint': lab.hostFingerprint }))
+    const run = await runAction(
+      inputs({ 'private-key': lab.passphraseKey, passphrase: lab.passphrase, 'host-fingerprint': lab.hostFingerprint })
+    )
     expect(run.outputs.result).toBe('deployed')
   })
 
@@ -84,10 +92,15 @@ describe('connection', () => {
   })
 
   it('connects through a jump host, verifying both host keys', async () => {
-    const run = await runAction(inputs({
-      'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint,
-      'proxy-host': lab.host, 'proxy-port': String(lab.sshPort), 'proxy-host-fingerprint': lab.hostFingerprint
-    }))
+    const run = await runAction(
+      inputs({
+        'private-key': lab.privateKey,
+        'host-fingerprint': lab.hostFingerprint,
+        'proxy-host': lab.host,
+        'proxy-port': String(lab.sshPort),
+        'proxy-host-fingerprint': lab.hostFingerprint
+      })
+    )
     expect(run.outputs.result).toBe('deployed')
     expect(run.summary).toMatch(/bgdeploy@127\.0\.0\.1:\d+ via 127\.0\.0\.1:\d+/)
   })
@@ -106,10 +119,15 @@ describe('connection', () => {
   })
 
   it('refuses a jump host whose host key does not match', async () => {
-    const run = await runAction(inputs({
-      'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint,
-      'proxy-host': lab.host, 'proxy-port': String(lab.sshPort), 'proxy-host-fingerprint': 'SHA256:' + 'C'.repeat(43)
-    }))
+    const run = await runAction(
+      inputs({
+        'private-key': lab.privateKey,
+        'host-fingerprint': lab.hostFingerprint,
+        'proxy-host': lab.host,
+        'proxy-port': String(lab.sshPort),
+        'proxy-host-fingerprint': 'SHA256:' + 'C'.repeat(43)
+      })
+    )
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/Refused to log in to the jump host bgdeploy@127\.0\.0\.1:\d+/)
     expect(run.stdout).toContain("'proxy-host-fingerprint'")
@@ -118,14 +136,18 @@ describe('connection', () => {
   it('connects without host key verification only when told to, with a warning', async () => {
     const run = await runAction(inputs({ 'private-key': lab.privateKey, 'insecure-skip-host-key-check': 'true' }))
     expect(run.outputs.result).toBe('deployed')
-    expect(run.stdout).toContain(`::warning::insecure-skip-host-key-check is true: the server's host key (${lab.hostFingerprint}) was not verified`)
+    expect(run.stdout).toContain(
+      `::warning::insecure-skip-host-key-check is true: the server's host key (${lab.hostFingerprint}) was not verified`
+    )
   })
 
   it('stops before changing anything when the login user would need a sudo password', async () => {
     const remoteDir = mkdtempSync(join(tmpdir(), 'nosudo-'))
     chownSync(remoteDir, Number(execFileSync('id', ['-u', 'bgnosudo'], { encoding: 'utf8' })), 0)
     try {
-      const run = await runAction(inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, username: 'bgnosudo', 'remote-dir': remoteDir }))
+      const run = await runAction(
+        inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, username: 'bgnosudo', 'remote-dir': remoteDir })
+      )
       expect(run.code).toBe(1)
       expect(run.stdout).toMatch(/::error::The nginx steps need 'sudo -n', which the login user cannot use: sudo: a password is required/)
       expect(run.stdout).toContain('Nothing was changed on the server')
@@ -141,7 +163,9 @@ describe('connection', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny])
     try {
       chownSync(tiny, lab.uid, 0)
-      const run = await runAction(inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, jar: bigJar, 'remote-dir': tiny }))
+      const run = await runAction(
+        inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, jar: bigJar, 'remote-dir': tiny })
+      )
       expect(run.code).toBe(1)
       expect(run.stdout).toMatch(/::error::Uploading the jar \(2\.0 MiB\) failed: .*; the server has only [\d.]+ MiB free there/)
       expect(run.stdout).toContain('the partial upload was removed')
@@ -157,7 +181,9 @@ describe('connection', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wrong-key-'))
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')])
-      const run = await runAction(inputs({ 'private-key': readFileSync(join(dir, 'key'), 'utf8'), 'host-fingerprint': lab.hostFingerprint }))
+      const run = await runAction(
+        inputs({ 'private-key': readFileSync(join(dir, 'key'), 'utf8'), 'host-fingerprint': lab.hostFingerprint })
+      )
       expect(run.code).toBe(1)
       expect(run.stdout).toMatch(/refused the login \(tried publickey\)/)
     } finally {

@@ -64,7 +64,9 @@ describe('image mode', () => {
     expect((await lab.httpGet(`${lab.nginxUrl}/env/GREETING`)).body.trim()).toBe('hello from $(env)')
     // env went to `docker run` on stdin (no env file), and credentials were logged out again
     expect((await lab.sshExec(`ls ${lab.remoteRoot}/shop/slots/blue/`)).stdout.trim()).toBe('')
-    expect((await lab.sshExec(`cat "$DOCKER_CONFIG/config.json" 2>/dev/null`)).stdout).not.toContain(lab.docker!.registry + '": {\n\t\t\t"auth"')
+    expect((await lab.sshExec(`cat "$DOCKER_CONFIG/config.json" 2>/dev/null`)).stdout).not.toContain(
+      lab.docker!.registry + '": {\n\t\t\t"auth"'
+    )
   })
 
   it('moves traffic to a green container and removes the blue one', async () => {
@@ -119,11 +121,15 @@ describe('image mode', () => {
   it('refuses a foreign process on the idle port before changing anything', async () => {
     const port = lab.ports[0]
     // `;` rather than `&&`: the background job must be python itself, so that $! is its PID
-    await lab.sshExec(`cd ${lab.remoteRoot}; setsid nohup python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${lab.remoteRoot}/foreign.pid`)
+    await lab.sshExec(
+      `cd ${lab.remoteRoot}; setsid nohup python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${lab.remoteRoot}/foreign.pid`
+    )
     await waitUntil(async () => (await lab.httpGet(`http://127.0.0.1:${port}/`).catch(() => null))?.status === 200)
     const run = await runAction(inputs('v3'))
     expect(run.outputs.result).toBe('failed')
-    expect(run.stdout).toMatch(new RegExp(`::error::Port ${port} \\(the idle blue slot\\) is held by a process that this action did not start`))
+    expect(run.stdout).toMatch(
+      new RegExp(`::error::Port ${port} \\(the idle blue slot\\) is held by a process that this action did not start`)
+    )
     expect(run.stdout).toContain('Nothing was changed on the server')
     expect(await servedVersion()).toBe('v4')
     await lab.sshExec(`kill $(cat ${lab.remoteRoot}/foreign.pid) && rm ${lab.remoteRoot}/foreign.pid`)
@@ -147,7 +153,9 @@ describe('image mode', () => {
 
   it('runs through `sudo docker`, which passes the env on stdin through', async () => {
     // root's own DOCKER_CONFIG, inside the lab rather than in root's home
-    const run = await runAction(inputs('v3', { 'docker-command': `sudo -n env DOCKER_CONFIG=${lab.remoteRoot}/.docker-root ${lab.docker!.command}` }))
+    const run = await runAction(
+      inputs('v3', { 'docker-command': `sudo -n env DOCKER_CONFIG=${lab.remoteRoot}/.docker-root ${lab.docker!.command}` })
+    )
     expect(run.outputs).toMatchObject({ result: 'deployed', 'active-color': 'blue' })
     expect((await lab.httpGet(`${lab.nginxUrl}/env/GREETING`)).body.trim()).toBe('hello from $(env)')
     expect(await containers()).toEqual(['shop-blue running'])
@@ -157,18 +165,23 @@ describe('image mode', () => {
     const secret = `token-${randomBytes(12).toString('hex')}`
     const home = dirname(lab.remoteRoot)
     const podman = childrenOf(lab.pids.podman!).find(pid => basename(argvOf(pid)[0] ?? '') === 'podman')!
-    const isDockerRun = (argv: string[]) => basename(argv[0] ?? '') === 'docker' && argv.includes(`unix://${lab.docker!.socket}`) &&
-      argv.includes('run') && argv.includes('--env-file')
+    const isDockerRun = (argv: string[]) =>
+      basename(argv[0] ?? '') === 'docker' &&
+      argv.includes(`unix://${lab.docker!.socket}`) &&
+      argv.includes('run') &&
+      argv.includes('--env-file')
     let dockerRun: Promise<number> | undefined
     // Once the Docker CLI runs, the engine stops answering (SIGSTOP), then the action is killed mid-step.
     const run = await runAction(inputs('v2', { env: `API_TOKEN=${secret}\nBOOT_DELAY_MS=800` }), {
       interrupt: {
         when: /▶ Start new version/,
         run: child => {
-          dockerRun = waitForProcess(isDockerRun, 30_000).then(pid => {
-            process.kill(podman, 'SIGSTOP')
-            return pid
-          }).finally(() => child.kill('SIGKILL'))
+          dockerRun = waitForProcess(isDockerRun, 30_000)
+            .then(pid => {
+              process.kill(podman, 'SIGSTOP')
+              return pid
+            })
+            .finally(() => child.kill('SIGKILL'))
         }
       }
     })

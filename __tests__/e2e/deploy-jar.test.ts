@@ -29,7 +29,10 @@ function inputs(overrides: Record<string, string> = {}): Record<string, string> 
 
 /** `::add-mask::` lines are how secrets are handed to the runner for masking; everything else must not carry them. */
 function withoutMaskCommands(stdout: string): string {
-  return stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
+  return stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
 }
 
 async function servedVersion(): Promise<string> {
@@ -37,7 +40,9 @@ async function servedVersion(): Promise<string> {
 }
 
 async function listening(port: number): Promise<boolean> {
-  return (await lab.sshExec(`cat /proc/net/tcp /proc/net/tcp6 | awk '$4 == "0A" {print $2}' | grep -qi ':${port.toString(16)}$'`)).code === 0
+  return (
+    (await lab.sshExec(`cat /proc/net/tcp /proc/net/tcp6 | awk '$4 == "0A" {print $2}' | grep -qi ':${port.toString(16)}$'`)).code === 0
+  )
 }
 
 describe('jar mode', () => {
@@ -62,7 +67,12 @@ describe('jar mode', () => {
   it('moves traffic from blue to green and stops blue', async () => {
     const run = await runAction(inputs({ jar: jars.v2 }))
     expect(run.code).toBe(0)
-    expect(run.outputs).toMatchObject({ 'active-color': 'green', 'active-port': String(green()), 'previous-color': 'blue', 'previous-port': String(blue()) })
+    expect(run.outputs).toMatchObject({
+      'active-color': 'green',
+      'active-port': String(green()),
+      'previous-color': 'blue',
+      'previous-port': String(blue())
+    })
     expect(Number(run.outputs['time-to-switch-ms'])).toBeGreaterThan(0)
     expect(await servedVersion()).toBe('v2')
     expect(await listening(blue())).toBe(false)

@@ -21,7 +21,9 @@ describe('failure matrix: the new version and nginx', () => {
     expect(failed).toEqual([])
     expect(run.outputs.result).toBe('failed')
     expect(errorOf(run)).toMatch(/did not become healthy: not healthy within 3000 ms \(last: HTTP 503, expected 200\)/)
-    expect(errorOf(run)).toMatch(/Server state: The live version \(blue :\d+\) kept serving and still does; the new version on green :\d+ was stopped/)
+    expect(errorOf(run)).toMatch(
+      /Server state: The live version \(blue :\d+\) kept serving and still does; the new version on green :\d+ was stopped/
+    )
     expect(await f.servedVersion()).toBe(f.live)
     await f.recovers('v1')
   })
@@ -37,7 +39,9 @@ describe('failure matrix: the new version and nginx', () => {
 
   it('nginx config test fails', async () => {
     const before = await f.includeText()
-    const { run, failed } = await f.underLoad(await f.inputs('v3', { 'nginx-include-template': 'set $service_url http://127.0.0.1:{port}' }))
+    const { run, failed } = await f.underLoad(
+      await f.inputs('v3', { 'nginx-include-template': 'set $service_url http://127.0.0.1:{port}' })
+    )
     expect(failed).toEqual([])
     expect(errorOf(run)).toMatch(/Remote step 'nginx config test' exited with code 1/)
     expect(errorOf(run)).toMatch(/the nginx include was restored and nginx reloaded/)
@@ -60,7 +64,9 @@ describe('failure matrix: the new version and nginx', () => {
     const before = await f.includeText()
     const { run, failed } = await f.underLoad(await f.inputs('v5', { 'verify-url': `http://127.0.0.1:${f.lab.nginxPort}/no-such-page` }))
     expect(failed).toEqual([])
-    expect(errorOf(run)).toMatch(/nginx did not answer like a healthy app at http:\/\/127\.0\.0\.1:\d+\/no-such-page after the switch \(last: HTTP 404, expected 200\)/)
+    expect(errorOf(run)).toMatch(
+      /nginx did not answer like a healthy app at http:\/\/127\.0\.0\.1:\d+\/no-such-page after the switch \(last: HTTP 404, expected 200\)/
+    )
     expect(errorOf(run)).toMatch(/the nginx include was restored and nginx reloaded, and the new version on \w+ :\d+ was stopped/)
     expect(await f.includeText()).toBe(before)
     expect(await f.servedVersion()).toBe(f.live)
@@ -69,14 +75,19 @@ describe('failure matrix: the new version and nginx', () => {
   it('java missing on the server', async () => {
     const { run, failed } = await f.underLoad(await f.inputs('v5', { 'java-command': '/opt/no-jdk/bin/java' }))
     expect(failed).toEqual([])
-    expect(errorOf(run)).toMatch(/'\/opt\/no-jdk\/bin\/java' was not found on the server's PATH for the login user\.\nServer state: Nothing was changed/)
+    expect(errorOf(run)).toMatch(
+      /'\/opt\/no-jdk\/bin\/java' was not found on the server's PATH for the login user\.\nServer state: Nothing was changed/
+    )
   })
 
   it('idle port taken by a foreign process', async () => {
     const idle = f.lab.ports[f.live === 'v4' ? 1 : 0]
     const pidFile = `${f.lab.remoteRoot}/foreign.pid`
-    await f.lab.sshExec(`cd ${f.lab.remoteRoot}; setsid nohup python3 -m http.server ${idle} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${pidFile}`)
-    for (let i = 0; i < 50 && !(await f.lab.httpGet(`http://127.0.0.1:${idle}/`).catch(() => null)); i++) await new Promise(r => setTimeout(r, 100))
+    await f.lab.sshExec(
+      `cd ${f.lab.remoteRoot}; setsid nohup python3 -m http.server ${idle} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${pidFile}`
+    )
+    for (let i = 0; i < 50 && !(await f.lab.httpGet(`http://127.0.0.1:${idle}/`).catch(() => null)); i++)
+      await new Promise(r => setTimeout(r, 100))
     const { run, failed } = await f.underLoad(await f.inputs('v5'))
     expect(failed).toEqual([])
     expect(errorOf(run)).toMatch(new RegExp(`Port ${idle} \\(the idle \\w+ slot\\) is held by a process that this action did not start`))

@@ -58,7 +58,9 @@ describe('failure matrix: the run and the connection', () => {
     const before = await f.includeText()
     // A slow verification URL keeps the run inside the window when the kill lands, however busy the machine.
     const slowVerify = { 'verify-url': `http://127.0.0.1:${f.lab.nginxPort}/slow?ms=3000` }
-    const { run, failed } = await f.underLoad(await f.inputs('v3', slowVerify), { interrupt: { when: /▶ Verify through nginx/, signal: 'SIGKILL' } })
+    const { run, failed } = await f.underLoad(await f.inputs('v3', slowVerify), {
+      interrupt: { when: /▶ Verify through nginx/, signal: 'SIGKILL' }
+    })
     expect(run.signal).toBe('SIGKILL')
     expect(failed).toEqual([])
     expect(JSON.parse(run.state.repair)).toMatchObject({ phase: 'started', includeBefore: before })
@@ -74,8 +76,12 @@ describe('failure matrix: the run and the connection', () => {
     const firstLocked = onLine(/✓ Take deploy lock/)
     const first = f.underLoad(await f.inputs('v4', slowBoot), firstLocked.options)
     await firstLocked.reached
-    const second = await runAction(await f.inputs('v5', { 'lock-timeout': '1s' }), { extraEnv: { GITHUB_ACTOR: 'hubot', GITHUB_RUN_ID: '43' } })
-    expect(errorOf(second)).toMatch(/Another deploy of matrix holds the lock on the server: https:\/\/github.com\/acme\/shop\/actions\/runs\/42 by octocat since \d{4}-/)
+    const second = await runAction(await f.inputs('v5', { 'lock-timeout': '1s' }), {
+      extraEnv: { GITHUB_ACTOR: 'hubot', GITHUB_RUN_ID: '43' }
+    })
+    expect(errorOf(second)).toMatch(
+      /Another deploy of matrix holds the lock on the server: https:\/\/github.com\/acme\/shop\/actions\/runs\/42 by octocat since \d{4}-/
+    )
     expect(errorOf(second)).toMatch(/Nothing was changed by this run/)
     const { run, failed } = await first
     expect(run.outputs.result).toBe('deployed')
@@ -93,11 +99,16 @@ describe('failure matrix: the run and the connection', () => {
   })
 
   it('wrong host fingerprint: refused before any credential is sent', async () => {
-    const accepted = () => readFileSync(f.lab.sshdLog, 'utf8').split('\n').filter(line => line.includes('Accepted ')).length
+    const accepted = () =>
+      readFileSync(f.lab.sshdLog, 'utf8')
+        .split('\n')
+        .filter(line => line.includes('Accepted ')).length
     const before = accepted()
     const { run, failed } = await f.underLoad(await f.inputs('v7', { 'host-fingerprint': 'SHA256:' + 'B'.repeat(43) }))
     expect(failed).toEqual([])
-    expect(errorOf(run)).toMatch(/Refused to log in to the server bgdeploy@127.0.0.1:\d+: the server presented host key SHA256:\S+, which matches neither/)
+    expect(errorOf(run)).toMatch(
+      /Refused to log in to the server bgdeploy@127.0.0.1:\d+: the server presented host key SHA256:\S+, which matches neither/
+    )
     expect(accepted()).toBe(before)
   })
 

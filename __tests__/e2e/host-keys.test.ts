@@ -83,10 +83,10 @@ describe('host keys of a server with three', () => {
     expect(accepted).toBe(0)
     expect(errorOf(run)).toBe(
       `Refused to log in to the server bgdeploy@127.0.0.1:${lab.sshPort}: the server presented host key ${fingerprint} (ssh-ed25519), ` +
-      "which 'known-hosts' marks @revoked; a revoked key is refused even when 'host-fingerprint' pins it.\n" +
-      'Server state: Nothing was changed on the server; no credential was sent to it.\n' +
-      'What to do: Treat the machine as compromised until its administrator has replaced the revoked host key; then pin the new key. ' +
-      'Do not remove the @revoked line to get past this.'
+        "which 'known-hosts' marks @revoked; a revoked key is refused even when 'host-fingerprint' pins it.\n" +
+        'Server state: Nothing was changed on the server; no credential was sent to it.\n' +
+        'What to do: Treat the machine as compromised until its administrator has replaced the revoked host key; then pin the new key. ' +
+        'Do not remove the @revoked line to get past this.'
     )
   })
 
@@ -98,7 +98,7 @@ describe('host keys of a server with three', () => {
     const { ed25519, ecdsa, rsa } = lab.hostKeys
     expect(errorOf(run)).toContain(
       `the server presented host key ${ed25519.fingerprint}, which matches neither 'host-fingerprint' nor 'known-hosts'; ` +
-      `nor do its other host keys: ${ecdsa.fingerprint} (ecdsa-sha2-nistp256), ${rsa.fingerprint} (ssh-rsa). Expected ${wrong} ('host-fingerprint').`
+        `nor do its other host keys: ${ecdsa.fingerprint} (ecdsa-sha2-nistp256), ${rsa.fingerprint} (ssh-rsa). Expected ${wrong} ('host-fingerprint').`
     )
   })
 })

@@ -22,7 +22,10 @@ function dockerExec(args: string, opts?: { input?: string }) {
 
 function descendants(pid: number): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-  const pairs = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number))
+  const pairs = out
+    .trim()
+    .split('\n')
+    .map(l => l.trim().split(/\s+/).map(Number))
   const found: number[] = []
   for (let level = [pid]; level.length > 0;) {
     level = pairs.filter(([, ppid]) => level.includes(ppid)).map(([p]) => p)
@@ -40,7 +43,7 @@ describe('image lab', () => {
     expect(docker.registry).toMatch(/^localhost:\d+$/)
     expect(docker).toMatchObject({ registryUser: 'labuser', registryPassword: 'labpass' })
     expect(fs.statSync(docker.socket).isSocket()).toBe(true)
-    expect([lab.pids.podman, lab.pids.registry].every((p) => p !== undefined && isAlive(p))).toBe(true)
+    expect([lab.pids.podman, lab.pids.registry].every(p => p !== undefined && isAlive(p))).toBe(true)
     const version = await dockerExec("version --format '{{.Server.Version}}'")
     expect(version).toMatchObject({ code: 0 })
   })
@@ -49,8 +52,9 @@ describe('image lab', () => {
     const wrong = await dockerExec(`login ${docker.registry} -u labuser --password-stdin`, { input: 'nope\n' })
     expect(wrong.code).not.toBe(0)
     expect(wrong.stderr).toMatch(/401|unauthorized/i)
-    const ok = await dockerExec(`login ${docker.registry} -u ${docker.registryUser} --password-stdin`,
-      { input: `${docker.registryPassword}\n` })
+    const ok = await dockerExec(`login ${docker.registry} -u ${docker.registryUser} --password-stdin`, {
+      input: `${docker.registryPassword}\n`
+    })
     expect(ok).toMatchObject({ code: 0 })
     expect(ok.stdout).toContain('Login Succeeded')
   })
@@ -69,9 +73,11 @@ describe('image lab', () => {
   test('a container serves version, health and the env file on a loopback port', async () => {
     port.healthy = await lab.freePort()
     const envFile = `${lab.remoteRoot}/t.env`
-    const run = await lab.sshExec(`printf 'GREETING=hello from env file\\n' > ${envFile} && ${docker.command} run -d ` +
-      `--name t-green --label bluegreen.app=t --label bluegreen.slot=green -p 127.0.0.1:${port.healthy}:8080 ` +
-      `--env-file ${envFile} --restart no ${v1.ref}`)
+    const run = await lab.sshExec(
+      `printf 'GREETING=hello from env file\\n' > ${envFile} && ${docker.command} run -d ` +
+        `--name t-green --label bluegreen.app=t --label bluegreen.slot=green -p 127.0.0.1:${port.healthy}:8080 ` +
+        `--env-file ${envFile} --restart no ${v1.ref}`
+    )
     expect(run).toMatchObject({ code: 0 })
     const base = `http://127.0.0.1:${port.healthy}`
     expect(await waitForStatus(lab, `${base}/version`, 200)).toBe('v1\n')
@@ -88,15 +94,17 @@ describe('image lab', () => {
 
   test('HEALTHY=false makes the health endpoint answer 503 DOWN', async () => {
     port.unhealthy = await lab.freePort()
-    const run = await dockerExec(`run -d --name t-blue --label bluegreen.app=t --label bluegreen.slot=blue ` +
-      `-p 127.0.0.1:${port.unhealthy}:8080 -e HEALTHY=false --restart no ${v1.ref}`)
+    const run = await dockerExec(
+      `run -d --name t-blue --label bluegreen.app=t --label bluegreen.slot=blue ` +
+        `-p 127.0.0.1:${port.unhealthy}:8080 -e HEALTHY=false --restart no ${v1.ref}`
+    )
     expect(run).toMatchObject({ code: 0 })
     const body = await waitForStatus(lab, `http://127.0.0.1:${port.unhealthy}/actuator/health`, 503)
     expect(JSON.parse(body)).toEqual({ status: 'DOWN' })
   })
 
   test('docker ps filters by label and docker logs shows the requests', async () => {
-    const ps = await dockerExec("ps -a --filter label=bluegreen.app=t --format '{{.Names}} {{.State}} {{.Label \"bluegreen.slot\"}}'")
+    const ps = await dockerExec('ps -a --filter label=bluegreen.app=t --format \'{{.Names}} {{.State}} {{.Label "bluegreen.slot"}}\'')
     expect(ps).toMatchObject({ code: 0 })
     expect(ps.stdout.trim().split('\n').sort()).toEqual(['t-blue running blue', 't-green running green'])
     const logs = await dockerExec('logs --tail 50 t-green')
@@ -128,7 +136,7 @@ describe('image lab', () => {
     expect(fs.existsSync(lab.remoteRoot)).toBe(false)
     expect(fs.existsSync(`/sys/class/net/${docker.network}`)).toBe(false)
     const ps = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' })
-    const leftovers = ps.split('\n').filter((l) => l.includes(lab.dir) && !/^\s*\d+\s+Z/.test(l))
+    const leftovers = ps.split('\n').filter(l => l.includes(lab.dir) && !/^\s*\d+\s+Z/.test(l))
     expect(leftovers).toEqual([])
     const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8')
     expect(mounts).not.toContain(lab.dir)

@@ -109,7 +109,7 @@ describe('lab', () => {
     expect(all.filter(isAlive)).toEqual([])
     expect(fs.existsSync(lab.remoteRoot)).toBe(false)
     const ps = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' })
-    const leftovers = ps.split('\n').filter((l) => l.includes(lab.dir) && !/^\s*\d+\s+Z/.test(l))
+    const leftovers = ps.split('\n').filter(l => l.includes(lab.dir) && !/^\s*\d+\s+Z/.test(l))
     expect(leftovers).toEqual([])
   })
 })

@@ -20,10 +20,19 @@ afterAll(() => f?.lab.stop())
 const stopAt = (boundary: string) => ({ extraEnv: { [STOP_AT_VARIABLE]: boundary } })
 
 /** Starts a run that stops itself at `boundary`; resolves with its process once it has stopped there. */
-function frozenRun(inputs: Record<string, string>, boundary: string): { frozen: Promise<ChildProcess>; done: ReturnType<typeof runAction> } {
+function frozenRun(
+  inputs: Record<string, string>,
+  boundary: string
+): { frozen: Promise<ChildProcess>; done: ReturnType<typeof runAction> } {
   let reached: (child: ChildProcess) => void = () => {}
   const frozen = new Promise<ChildProcess>(resolve => (reached = resolve))
-  const done = runAction(inputs, { ...stopAt(boundary), interrupt: { when: new RegExp(`stopped at boundary ${boundary}\\n`), run: child => untilStopped(child.pid as number).then(() => reached(child)) } })
+  const done = runAction(inputs, {
+    ...stopAt(boundary),
+    interrupt: {
+      when: new RegExp(`stopped at boundary ${boundary}\\n`),
+      run: child => untilStopped(child.pid as number).then(() => reached(child))
+    }
+  })
   return { frozen, done }
 }
 

@@ -35,7 +35,7 @@ beforeAll(async () => {
       'stop-timeout': '3s'
     }),
     running: async () => {
-      const format = "'{{.Label \"bluegreen.slot\"}}'"
+      const format = '\'{{.Label "bluegreen.slot"}}\''
       const listed = await lab.sshExec(`${docker.command} ps --filter label=bluegreen.app=${app} --format ${format}`)
       return listed.stdout.split('\n').filter(Boolean).sort()
     }

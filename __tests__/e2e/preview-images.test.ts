@@ -60,7 +60,11 @@ describe('image pruning of previews', () => {
   })
 
   it('rolls production back to its previous image without pulling it', async () => {
-    const run = await runAction({ ...labInputs(lab, 'shop'), ...imageInputs('v2', { 'registry-username': '', 'registry-password': '' }), command: 'rollback' })
+    const run = await runAction({
+      ...labInputs(lab, 'shop'),
+      ...imageInputs('v2', { 'registry-username': '', 'registry-password': '' }),
+      command: 'rollback'
+    })
     expect(run.stdout).not.toContain('::error::')
     expect(run.outputs).toMatchObject({ result: 'deployed', release: images.v1.digest })
     expect(run.summary).toContain('is kept on the server, not pulled again')
@@ -76,6 +80,11 @@ describe('image pruning of previews', () => {
     expect(await imageExists('v2')).toBe(true)
     const destroyOne = await runOnPullRequest(1, previewInputs(lab, PORTS, { ...imageInputs('p3'), command: 'preview-destroy' }))
     expect(destroyOne.stdout).not.toContain('::error::')
-    expect([await imageExists('p2'), await imageExists('p3'), await imageExists('v1'), await imageExists('v2')]).toEqual([false, false, true, true])
+    expect([await imageExists('p2'), await imageExists('p3'), await imageExists('v1'), await imageExists('v2')]).toEqual([
+      false,
+      false,
+      true,
+      true
+    ])
   })
 })

@@ -18,7 +18,14 @@ beforeAll(async () => {
 })
 afterAll(() => lab?.stop())
 
-function preview(number: number, jar: string, overrides: Record<string, string> = {}, headRepo?: string, when?: RegExp, run?: () => unknown): Promise<ActionRun> {
+function preview(
+  number: number,
+  jar: string,
+  overrides: Record<string, string> = {},
+  headRepo?: string,
+  when?: RegExp,
+  run?: () => unknown
+): Promise<ActionRun> {
   const inputs = previewInputs(lab, PORTS, { jar: jars[jar], 'preview-max': '10', 'preview-env': 'BOOT_DELAY_MS=300', ...overrides })
   return runOnPullRequest(number, inputs, { headRepo, interrupt: when && run ? { when, run } : undefined })
 }
@@ -29,7 +36,9 @@ function destroy(number: number): Promise<ActionRun> {
 
 /** Every `.deploy.lock` file under the lab's remote root, with its inode. */
 function lockFiles(): Map<string, number> {
-  const entries = readdirSync(lab.remoteRoot, { recursive: true, encoding: 'utf8' }).filter(name => name.endsWith('/.deploy.lock') || name === '.deploy.lock')
+  const entries = readdirSync(lab.remoteRoot, { recursive: true, encoding: 'utf8' }).filter(
+    name => name.endsWith('/.deploy.lock') || name === '.deploy.lock'
+  )
   return new Map(entries.map(name => [join(lab.remoteRoot, name), statSync(join(lab.remoteRoot, name)).ino]))
 }
 

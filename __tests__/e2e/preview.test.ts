@@ -25,13 +25,17 @@ afterAll(async () => {
 })
 
 function preview(number: number, jar: string, overrides: Record<string, string> = {}) {
-  return runOnPullRequest(number, previewInputs(lab, PORTS, {
-    jar: jars[jar],
-    'preview-max': '2',
-    'github-token': 'write-token',
-    'preview-env': 'BOOT_DELAY_MS=300\nGRACEFUL=false',
-    ...overrides
-  }), { apiUrl })
+  return runOnPullRequest(
+    number,
+    previewInputs(lab, PORTS, {
+      jar: jars[jar],
+      'preview-max': '2',
+      'github-token': 'write-token',
+      'preview-env': 'BOOT_DELAY_MS=300\nGRACEFUL=false',
+      ...overrides
+    }),
+    { apiUrl }
+  )
 }
 
 function viaHost(host: string, path: string): Promise<{ status: number; body: string }> {
@@ -74,7 +78,10 @@ describe('previews', () => {
     expect(await settled('pr-1.preview.test', 'pr1-a')).toEqual({ status: 200, body: 'pr1-a' })
     expect(await settled('pr-2.preview.test', 'pr2-a')).toEqual({ status: 200, body: 'pr2-a' })
     // GitHub: a transient deployment per PR, in_progress then success with the URL, and one comment each
-    expect(gh.deployments.map(d => [d.environment, d.ref, d.transient_environment]).sort()).toEqual([['pr-1', 'sha-of-pr-1', true], ['pr-2', 'sha-of-pr-2', true]])
+    expect(gh.deployments.map(d => [d.environment, d.ref, d.transient_environment]).sort()).toEqual([
+      ['pr-1', 'sha-of-pr-1', true],
+      ['pr-2', 'sha-of-pr-2', true]
+    ])
     const pr1 = gh.deployments.find(d => d.environment === 'pr-1')!
     expect(gh.statuses.filter(s => s.deployment_id === pr1.id).map(s => s.state)).toEqual(['in_progress', 'success'])
     expect(gh.statuses.find(s => s.deployment_id === pr1.id && s.state === 'success')?.environment_url).toBe(one.outputs['preview-url'])
@@ -102,8 +109,10 @@ describe('previews', () => {
 
   it('preview-destroy removes everything of one preview while the other keeps serving', async () => {
     const load = hammer('pr-1.preview.test')
-    const run = await runAction({ ...labInputs(lab, 'shop'), command: 'preview-destroy', 'preview-nginx-dir': lab.nginxSitesDir, 'github-token': 'write-token' },
-      { extraEnv: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent(2), GITHUB_API_URL: apiUrl } })
+    const run = await runAction(
+      { ...labInputs(lab, 'shop'), command: 'preview-destroy', 'preview-nginx-dir': lab.nginxSitesDir, 'github-token': 'write-token' },
+      { extraEnv: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent(2), GITHUB_API_URL: apiUrl } }
+    )
     expect(await load.stop()).toEqual([])
     expect(run.stdout).not.toContain('::error::')
     expect((await lab.sshExec(`ls ${lab.nginxSitesDir}`)).stdout.trim()).toBe('shop-pr-1.conf')
@@ -127,6 +136,8 @@ describe('previews', () => {
   it("with a fork's read-only token, previews still work and say why GitHub was not updated", async () => {
     const run = await preview(3, 'pr3-a', { 'github-token': 'fork-token' })
     expect(run.outputs.result).toBe('deployed')
-    expect(run.stdout).toMatch(/::warning::Could not create the deployment on GitHub \(403\): the github-token may not do this here: a pull request from a fork gets a read-only token/)
+    expect(run.stdout).toMatch(
+      /::warning::Could not create the deployment on GitHub \(403\): the github-token may not do this here: a pull request from a fork gets a read-only token/
+    )
   })
 })

@@ -23,7 +23,10 @@ afterAll(() => f?.lab.stop())
 function stoppedAt(boundary: string, inputs: Record<string, string>, then: (child: ChildProcess) => unknown) {
   return f.underLoad(inputs, {
     extraEnv: { [STOP_AT_VARIABLE]: boundary },
-    interrupt: { when: new RegExp(`stopped at boundary ${boundary}\\n`), run: child => untilStopped(child.pid as number).then(() => then(child)) }
+    interrupt: {
+      when: new RegExp(`stopped at boundary ${boundary}\\n`),
+      run: child => untilStopped(child.pid as number).then(() => then(child))
+    }
   })
 }
 
@@ -64,7 +67,9 @@ describe('rollback safety', () => {
     try {
       expect(failed).toEqual([])
       expect(run.outputs.result).toBe('failed')
-      expect(errorOf(run)).toMatch(/nginx still routes to the NEW version on \w+ :\d+: the nginx include was restored, but 'nginx -t' failed/)
+      expect(errorOf(run)).toMatch(
+        /nginx still routes to the NEW version on \w+ :\d+: the nginx include was restored, but 'nginx -t' failed/
+      )
       expect(errorOf(run)).toMatch(/Both the new version and the old version on \w+ :\d+ are left running, and nothing was stopped/)
       expect(runningJarSlots('safe')).toHaveLength(2)
       expect(await f.servedVersion()).toBe('v2')

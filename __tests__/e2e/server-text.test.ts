@@ -8,8 +8,15 @@ import { labInputs, runAction, type ActionRun } from '../../lab/run-action.mjs'
 import { OWN_COMMANDS, visible, workflowCommands } from '../support/workflow-commands.js'
 
 const HOSTILE = [
-  '::add-mask::v1', '::error::pwned', '::save-state name=repair::{}', '::set-output name=result::deployed',
-  '::stop-commands::x', '  ::warning::indented', '\u200b::error::zero-width', 'log ##[add-mask]v1', '',
+  '::add-mask::v1',
+  '::error::pwned',
+  '::save-state name=repair::{}',
+  '::set-output name=result::deployed',
+  '::stop-commands::x',
+  '  ::warning::indented',
+  '\u200b::error::zero-width',
+  'log ##[add-mask]v1',
+  '',
   '[click](https://e.vil) <img src=x>'
 ]
 // The sample app turns `\n` into a line break; the env input itself is one KEY=VALUE per line.
@@ -32,12 +39,18 @@ async function inputs(version: string): Promise<Record<string, string>> {
 /** Commands in stdout that the action did not issue: anything but annotations, groups and masks of its own secrets. */
 function foreignCommands(run: ActionRun, secrets: string[]): string[] {
   return workflowCommands(run.stdout)
-    .filter(command => !OWN_COMMANDS.has(command.name) && !(command.name === 'add-mask' && secrets.some(secret => visible(secret) === visible(command.data))))
+    .filter(
+      command =>
+        !OWN_COMMANDS.has(command.name) &&
+        !(command.name === 'add-mask' && secrets.some(secret => visible(secret) === visible(command.data)))
+    )
     .map(command => command.line)
 }
 
 function annotations(run: ActionRun): string[] {
-  return workflowCommands(run.stdout).filter(command => ['error', 'warning'].includes(command.name)).map(command => command.data)
+  return workflowCommands(run.stdout)
+    .filter(command => ['error', 'warning'].includes(command.name))
+    .map(command => command.data)
 }
 
 const ENV_VALUES = HOSTILE_ENV.split('\n').map(line => line.slice(line.indexOf('=') + 1))
@@ -58,10 +71,14 @@ describe('server text that looks like workflow commands', () => {
     const run = await runAction(settings)
     expect(run.outputs).toMatchObject({ result: 'failed', 'active-color': 'blue' })
     expect(foreignCommands(run, [...ENV_VALUES, settings['private-key']])).toEqual([])
-    expect(annotations(run)).toEqual([expect.stringMatching(/^The new version on green :\d+ did not become healthy: .*status is DOWN\n\\::add-mask::v1\n/)])
+    expect(annotations(run)).toEqual([
+      expect.stringMatching(/^The new version on green :\d+ did not become healthy: .*status is DOWN\n\\::add-mask::v1\n/)
+    ])
     // the log tail is in the job log, each hostile line inert
     expect(run.stdout).toMatch(/::group::Log of the new version/)
-    expect(run.stdout).toContain('\n\\::save-state name=repair::{}\n\\::set-output name=result::deployed\n\\::stop-commands::x\n  \\::warning::indented\n')
+    expect(run.stdout).toContain(
+      '\n\\::save-state name=repair::{}\n\\::set-output name=result::deployed\n\\::stop-commands::x\n  \\::warning::indented\n'
+    )
     expect(run.stdout).toContain('\nlog #\\#[add-mask]v1\n')
     expect(run.state).toEqual({ isPost: 'true', repair: JSON.stringify({ phase: 'done' }) })
     // a blank line would end the summary's HTML table and let the rest render as Markdown

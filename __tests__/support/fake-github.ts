@@ -13,9 +13,24 @@ export interface Recorded {
   status: number
 }
 
-interface Deployment { id: number; ref: string; environment: string; transient_environment: boolean; production_environment: boolean }
-interface Status { deployment_id: number; state: string; environment_url?: string; log_url?: string }
-interface Comment { id: number; issue: number; body: string }
+interface Deployment {
+  id: number
+  ref: string
+  environment: string
+  transient_environment: boolean
+  production_environment: boolean
+}
+interface Status {
+  deployment_id: number
+  state: string
+  environment_url?: string
+  log_url?: string
+}
+interface Comment {
+  id: number
+  issue: number
+  body: string
+}
 
 const STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']
 
@@ -28,7 +43,10 @@ export class FakeGitHub {
   private readonly server = createServer((req, res) => this.handle(req, res))
 
   /** `tokens`: token → 'write' or 'read' (a fork's read-only token). */
-  constructor(private readonly repo: string, private readonly tokens: Record<string, 'write' | 'read'>) {}
+  constructor(
+    private readonly repo: string,
+    private readonly tokens: Record<string, 'write' | 'read'>
+  ) {}
 
   async start(): Promise<string> {
     await new Promise<void>(resolve => this.server.listen(0, '127.0.0.1', resolve))
@@ -44,7 +62,12 @@ export class FakeGitHub {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const record: Recorded = { method: req.method ?? '', path: url.pathname + url.search, body: text ? (JSON.parse(text) as Record<string, unknown>) : null, status: 0 }
+    const record: Recorded = {
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+      status: 0
+    }
     this.requests.push(record)
     const [status, payload] = this.route(req, url, record.body)
     record.status = status
@@ -63,13 +86,23 @@ export class FakeGitHub {
     if (write && !String(req.headers['content-type']).startsWith('application/json')) return [415, { message: 'Unsupported Media Type' }]
     const method = `${req.method} ${path.replace(/\d+/g, ':n')}`
     switch (method) {
-      case 'POST /deployments': return this.createDeployment(body ?? {})
-      case 'GET /deployments': return [200, this.deployments.filter(d => !url.searchParams.get('environment') || d.environment === url.searchParams.get('environment'))]
-      case 'POST /deployments/:n/statuses': return this.createStatus(Number(path.split('/')[2]), body ?? {})
-      case 'GET /issues/:n/comments': return [200, this.comments.filter(c => c.issue === Number(path.split('/')[2])).map(c => ({ id: c.id, body: c.body }))]
-      case 'POST /issues/:n/comments': return this.createComment(Number(path.split('/')[2]), body ?? {})
-      case 'PATCH /issues/comments/:n': return this.updateComment(Number(path.split('/')[3]), body ?? {})
-      default: return [404, { message: 'Not Found' }]
+      case 'POST /deployments':
+        return this.createDeployment(body ?? {})
+      case 'GET /deployments':
+        return [
+          200,
+          this.deployments.filter(d => !url.searchParams.get('environment') || d.environment === url.searchParams.get('environment'))
+        ]
+      case 'POST /deployments/:n/statuses':
+        return this.createStatus(Number(path.split('/')[2]), body ?? {})
+      case 'GET /issues/:n/comments':
+        return [200, this.comments.filter(c => c.issue === Number(path.split('/')[2])).map(c => ({ id: c.id, body: c.body }))]
+      case 'POST /issues/:n/comments':
+        return this.createComment(Number(path.split('/')[2]), body ?? {})
+      case 'PATCH /issues/comments/:n':
+        return this.updateComment(Number(path.split('/')[3]), body ?? {})
+      default:
+        return [404, { message: 'Not Found' }]
     }
   }
 
@@ -78,10 +111,17 @@ export class FakeGitHub {
       typeof body.ref !== 'string' && 'ref must be a string',
       body.environment !== undefined && typeof body.environment !== 'string' && 'environment must be a string',
       !Array.isArray(body.required_contexts ?? []) && 'required_contexts must be an array',
-      ['transient_environment', 'production_environment', 'auto_merge'].some(k => body[k] !== undefined && typeof body[k] !== 'boolean') && 'flags must be booleans'
+      ['transient_environment', 'production_environment', 'auto_merge'].some(k => body[k] !== undefined && typeof body[k] !== 'boolean') &&
+        'flags must be booleans'
     ].filter(Boolean)
     if (problems.length) return [422, { message: 'Validation Failed', errors: problems }]
-    const deployment = { id: this.nextId++, ref: body.ref as string, environment: (body.environment as string) ?? 'production', transient_environment: !!body.transient_environment, production_environment: !!body.production_environment }
+    const deployment = {
+      id: this.nextId++,
+      ref: body.ref as string,
+      environment: (body.environment as string) ?? 'production',
+      transient_environment: !!body.transient_environment,
+      production_environment: !!body.production_environment
+    }
     this.deployments.push(deployment)
     return [201, deployment]
   }
@@ -89,8 +129,14 @@ export class FakeGitHub {
   private createStatus(id: number, body: Record<string, unknown>): [number, unknown] {
     if (!this.deployments.some(d => d.id === id)) return [404, { message: 'Not Found' }]
     if (!STATES.includes(body.state as string)) return [422, { message: 'Validation Failed', errors: ['state'] }]
-    if (body.environment_url !== undefined && typeof body.environment_url !== 'string') return [422, { message: 'Validation Failed', errors: ['environment_url'] }]
-    const status = { deployment_id: id, state: body.state as string, environment_url: body.environment_url as string | undefined, log_url: body.log_url as string | undefined }
+    if (body.environment_url !== undefined && typeof body.environment_url !== 'string')
+      return [422, { message: 'Validation Failed', errors: ['environment_url'] }]
+    const status = {
+      deployment_id: id,
+      state: body.state as string,
+      environment_url: body.environment_url as string | undefined,
+      log_url: body.log_url as string | undefined
+    }
     this.statuses.push(status)
     return [201, { id: this.nextId++, ...status }]
   }

@@ -83,7 +83,10 @@ function signal(pid: number, name: NodeJS.Signals): void {
 /** Every process below the sshd listener: per-connection monitors, their session processes and commands. */
 export function sshSessions(lab: Lab): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-  const pairs = out.trim().split('\n').map(line => line.trim().split(/\s+/).map(Number))
+  const pairs = out
+    .trim()
+    .split('\n')
+    .map(line => line.trim().split(/\s+/).map(Number))
   const found: number[] = []
   for (let level = [lab.pids.sshd]; level.length > 0;) {
     level = pairs.filter(([, ppid]) => level.includes(ppid)).map(([pid]) => pid)

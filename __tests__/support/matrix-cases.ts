@@ -3,7 +3,17 @@ import { startLoad } from '../../bench/load.mjs'
 import { runAction } from '../../lab/run-action.mjs'
 import { BOUNDARIES, type Boundary } from '../../src/boundary.js'
 import { errorOf } from './failure-lab.js'
-import { FAULTS, colorOfPort, lockIsFree, newVersionServesAfter, routedAndRecorded, runCase, type CaseOutcome, type Fault, type MatrixTarget } from './fault-matrix.js'
+import {
+  FAULTS,
+  colorOfPort,
+  lockIsFree,
+  newVersionServesAfter,
+  routedAndRecorded,
+  runCase,
+  type CaseOutcome,
+  type Fault,
+  type MatrixTarget
+} from './fault-matrix.js'
 
 export const MATRIX: [Boundary, Fault][] = BOUNDARIES.flatMap(boundary => FAULTS.map(fault => [boundary, fault] as [Boundary, Fault]))
 
@@ -33,7 +43,13 @@ export async function checkCase(t: MatrixTarget, releases: Releases, boundary: B
   await recovers(t, releases)
 }
 
-async function checkOutcome(t: MatrixTarget, releases: Releases, boundary: Boundary, fault: Fault, { main, post, failed }: CaseOutcome): Promise<void> {
+async function checkOutcome(
+  t: MatrixTarget,
+  releases: Releases,
+  boundary: Boundary,
+  fault: Fault,
+  { main, post, failed }: CaseOutcome
+): Promise<void> {
   const version = releases.next
   expect(main.stdout).toContain(`[test] stopped at boundary ${boundary}`)
   expect(failed).toEqual([])

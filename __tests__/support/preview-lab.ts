@@ -46,8 +46,16 @@ export function previewInputs(lab: Lab, ports: string, overrides: Record<string,
 }
 
 /** Runs the action on a pull_request event of `number` (from `headRepo`). */
-export function runOnPullRequest(number: number, inputs: Record<string, string>, options: RunOptions & { headRepo?: string; apiUrl?: string } = {}): Promise<ActionRun> {
-  const extraEnv = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent(number, options.headRepo), ...(options.apiUrl ? { GITHUB_API_URL: options.apiUrl } : {}) }
+export function runOnPullRequest(
+  number: number,
+  inputs: Record<string, string>,
+  options: RunOptions & { headRepo?: string; apiUrl?: string } = {}
+): Promise<ActionRun> {
+  const extraEnv = {
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: prEvent(number, options.headRepo),
+    ...(options.apiUrl ? { GITHUB_API_URL: options.apiUrl } : {})
+  }
   return runAction(inputs, { ...options, extraEnv: { ...extraEnv, ...options.extraEnv } })
 }
 

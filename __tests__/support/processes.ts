@@ -30,7 +30,9 @@ function parentOf(pid: number): number {
 }
 
 export function allPids(): number[] {
-  return readdirSync('/proc').filter(name => /^\d+$/.test(name)).map(Number)
+  return readdirSync('/proc')
+    .filter(name => /^\d+$/.test(name))
+    .map(Number)
 }
 
 export function childrenOf(pid: number): number[] {

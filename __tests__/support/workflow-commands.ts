@@ -12,8 +12,21 @@ export interface WorkflowCommand {
 }
 
 export const REGISTERED = new Set([
-  'set-env', 'set-output', 'save-state', 'add-mask', 'add-path', 'add-matcher', 'remove-matcher',
-  'debug', 'warning', 'error', 'notice', 'group', 'endgroup', 'echo', 'stop-commands'
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'debug',
+  'warning',
+  'error',
+  'notice',
+  'group',
+  'endgroup',
+  'echo',
+  'stop-commands'
 ])
 
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu
@@ -55,7 +68,8 @@ function parseLegacy(line: string): WorkflowCommand | null {
 
 /** Every line of `stdout` the runner would run as a command. */
 export function workflowCommands(stdout: string): WorkflowCommand[] {
-  return stdout.split(/\r\n|\r|\n/)
+  return stdout
+    .split(/\r\n|\r|\n/)
     .map(visible)
     .map(line => parseModern(line) ?? parseLegacy(line))
     .filter((command): command is WorkflowCommand => command !== null)

@@ -13,13 +13,19 @@ const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase
 
 function probeOutput({ include, listening = [], sudo = 'ok' }: { include?: string; listening?: number[]; sudo?: string }): string {
   return [
-    '== uid', '1000',
-    '== include-status', include === undefined ? 'missing' : 'present',
-    '== include', include ?? '',
+    '== uid',
+    '1000',
+    '== include-status',
+    include === undefined ? 'missing' : 'present',
+    '== include',
+    include ?? '',
     '== record',
-    '== tcp', ...listening.map(LISTEN),
-    '== program', '/usr/bin/java',
-    '== sudo', sudo
+    '== tcp',
+    ...listening.map(LISTEN),
+    '== program',
+    '/usr/bin/java',
+    '== sudo',
+    sudo
   ].join('\n')
 }
 
@@ -41,20 +47,38 @@ beforeEach(() => (healthStatus = 200))
 /** `running`: slots where a process of ours runs before the deploy. */
 function setup(probe: string, running: string[] = []) {
   const alive = new Set(running)
-  const slotOf = (command: RemoteCommand) => (command.argv.find(arg => /slots\/(blue|green)/.test(arg)) ?? '').match(/slots\/(blue|green)/)?.[1] ?? ''
-  const settings = readSettings(name => ({
-    host: 'srv', username: 'deploy', password: 'pw', 'host-fingerprint': '', jar: 'x.jar', 'app-name': 'api',
-    'health-timeout': '2s', 'drain-timeout': '1s', 'stop-timeout': '1s'
-  })[name] ?? '')
+  const slotOf = (command: RemoteCommand) =>
+    (command.argv.find(arg => /slots\/(blue|green)/.test(arg)) ?? '').match(/slots\/(blue|green)/)?.[1] ?? ''
+  const settings = readSettings(
+    name =>
+      ({
+        host: 'srv',
+        username: 'deploy',
+        password: 'pw',
+        'host-fingerprint': '',
+        jar: 'x.jar',
+        'app-name': 'api',
+        'health-timeout': '2s',
+        'drain-timeout': '1s',
+        'stop-timeout': '1s'
+      })[name] ?? ''
+  )
   const remote = new FakeRemote(() => appPort)
     .on('read server state', ok(probe))
-    
+
     .on('start new version', command => (alive.add(slotOf(command)), ok('4242\n')))
     .on('stop app', command => (alive.delete(slotOf(command)), ok('stopped\n')))
     .on('check new version is running', command => ok(alive.has(slotOf(command)) ? 'alive\n' : 'dead\n'))
     .on('read TCP connections', ok(''))
   const report = new Report()
-  const ctx = { settings, remote, report, outcome: emptyOutcome(), run: { actor: 'me', runUrl: '', commit: '', token: 'tok' }, progress: () => {} }
+  const ctx = {
+    settings,
+    remote,
+    report,
+    outcome: emptyOutcome(),
+    run: { actor: 'me', runUrl: '', commit: '', token: 'tok' },
+    progress: () => {}
+  }
   const run = () => deploy(singleServer(ctx, { jar: { path: '/tmp/x.jar', sha256: SHA, size: 10 } }))
   return { remote, report, run }
 }
@@ -68,9 +92,21 @@ describe('deploy sequence', () => {
     // The drain reads the TCP table until the old port has been quiet for a second: many reads, one step.
     const labels = remote.labels().filter((label, i, all) => label !== 'read TCP connections' || all[i - 1] !== label)
     expect(labels).toEqual([
-      'read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running', 'prepare release directory', 'upload and verify',
-      'start new version', 'write nginx include', 'nginx config test', 'nginx reload',
-      'read TCP connections', 'stop app', 'write state.json', 'record history', 'prune old releases'
+      'read server state',
+      'cancel keep-previous timers',
+      'check new version is running',
+      'check new version is running',
+      'prepare release directory',
+      'upload and verify',
+      'start new version',
+      'write nginx include',
+      'nginx config test',
+      'nginx reload',
+      'read TCP connections',
+      'stop app',
+      'write state.json',
+      'record history',
+      'prune old releases'
     ])
     expect(remote.uploads.map(u => [u.localPath, u.command.argv.slice(-3)])).toEqual([
       ['/tmp/x.jar', [`bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar.part`, `bluegreen/api/releases/${SHA.slice(0, 16)}/app.jar`, SHA]]
@@ -112,7 +148,10 @@ describe('deploy sequence', () => {
     const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] }), ['blue'])
     let tests = 0
     remote.on('nginx config test', () => (++tests === 1 ? fail(1, 'nginx: [emerg] unexpected "}"') : ok('')))
-    await expect(run()).rejects.toMatchObject({ message: expect.stringMatching(/nginx config test.*emerg/s), serverState: expect.stringMatching(/include was restored/) })
+    await expect(run()).rejects.toMatchObject({
+      message: expect.stringMatching(/nginx config test.*emerg/s),
+      serverState: expect.stringMatching(/include was restored/)
+    })
     const writes = remote.commands.filter(c => c.label.endsWith('nginx include'))
     expect(writes.map(c => [c.label, c.stdin])).toEqual([
       ['write nginx include', 'set $service_url http://127.0.0.1:8081;\n'],
@@ -126,7 +165,9 @@ describe('deploy sequence', () => {
     // The check through nginx fails after the switch; putting nginx back then fails at the reload.
     remote.on('nginx reload', () => (++reloads === 1 ? ((healthStatus = 503), ok('')) : fail(1, 'nginx: [alert] kill(1234, 1) failed')))
     await expect(run()).rejects.toMatchObject({
-      serverState: expect.stringMatching(/nginx still routes to the NEW version on green :8081.*Both the new version and the old version on blue :8080 are left running/s)
+      serverState: expect.stringMatching(
+        /nginx still routes to the NEW version on green :8081.*Both the new version and the old version on blue :8080 are left running/s
+      )
     })
     expect(remote.labels()).not.toContain('stop app')
   })
@@ -134,11 +175,19 @@ describe('deploy sequence', () => {
   it('refuses a foreign process on the idle port before changing anything', async () => {
     const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), ['blue'])
     await expect(run()).rejects.toThrow(/Port 8081 \(the idle green slot\) is held by a process that this action did not start/)
-    expect(remote.labels()).toEqual(['read server state', 'cancel keep-previous timers', 'check new version is running', 'check new version is running'])
+    expect(remote.labels()).toEqual([
+      'read server state',
+      'cancel keep-previous timers',
+      'check new version is running',
+      'check new version is running'
+    ])
   })
 
   it('stops before changing anything when the nginx steps would need a sudo password', async () => {
-    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], sudo: 'sudo: a password is required' }), ['blue'])
+    const { remote, run } = setup(
+      probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], sudo: 'sudo: a password is required' }),
+      ['blue']
+    )
     await expect(run()).rejects.toMatchObject({
       message: "The nginx steps need 'sudo -n', which the login user cannot use: sudo: a password is required.",
       serverState: 'Nothing was changed on the server; the live version keeps serving.'
@@ -147,7 +196,10 @@ describe('deploy sequence', () => {
   })
 
   it('replaces a leftover process of ours in the idle slot', async () => {
-    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), ['blue', 'green'])
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080, 8081] }), [
+      'blue',
+      'green'
+    ])
     await run()
     expect(remote.labels().indexOf('stop app')).toBeLessThan(remote.labels().indexOf('start new version'))
   })

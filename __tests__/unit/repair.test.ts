@@ -12,27 +12,60 @@ const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase
 
 /** A run that was deploying green while blue served, and died. */
 const progress: InFlight = {
-  phase: 'started', mode: 'jar', runToken: 'mine', target: { color: 'green', port: 8081 }, live: { color: 'blue', port: 8080 },
-  includeBefore: BLUE, includeWritten: GREEN,
+  phase: 'started',
+  mode: 'jar',
+  runToken: 'mine',
+  target: { color: 'green', port: 8081 },
+  live: { color: 'blue', port: 8080 },
+  includeBefore: BLUE,
+  includeWritten: GREEN,
   finish: {
-    record: { app: 'api', mode: 'jar', live: { color: 'green', port: 8081, release: 'r2' }, previous: { color: 'blue', port: 8080, release: 'r1' }, deployedBy: { actor: 'me', runUrl: '', commit: '' } },
+    record: {
+      app: 'api',
+      mode: 'jar',
+      live: { color: 'green', port: 8081, release: 'r2' },
+      previous: { color: 'blue', port: 8080, release: 'r1' },
+      deployedBy: { actor: 'me', runUrl: '', commit: '' }
+    },
     history: { time: 't', command: 'deploy', result: 'deployed', release: 'r2', from: null, to: null, actor: 'me', runUrl: '', commit: '' }
   }
 }
 
 function setup(include: string, greenToken: string, listening = [8080, 8081]) {
-  const settings = readSettings(name => ({ host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'app-name': 'api', 'drain-timeout': '1s' })[name] ?? '')
-  const probe = ['== uid', '1000', '== include-status', 'present', '== include', include, '== record', '== tcp', ...listening.map(LISTEN), '== program', '/usr/bin/java', '== sudo', 'ok'].join('\n')
+  const settings = readSettings(
+    name => ({ host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'app-name': 'api', 'drain-timeout': '1s' })[name] ?? ''
+  )
+  const probe = [
+    '== uid',
+    '1000',
+    '== include-status',
+    'present',
+    '== include',
+    include,
+    '== record',
+    '== tcp',
+    ...listening.map(LISTEN),
+    '== program',
+    '/usr/bin/java',
+    '== sudo',
+    'ok'
+  ].join('\n')
   const remote = new FakeRemote()
     .on('read server state', ok(probe))
-    .on('read which run started the slot', command => ok(command.argv.some(arg => arg.includes('slots/green')) ? `${greenToken}\n` : 'other\n'))
+    .on('read which run started the slot', command =>
+      ok(command.argv.some(arg => arg.includes('slots/green')) ? `${greenToken}\n` : 'other\n')
+    )
     .on('stop app', ok('stopped\n'))
   const report = new Report()
-  const wired = singleServer({ settings, remote, report, outcome: emptyOutcome(), run: { actor: 'me', runUrl: '', commit: '', token: 't' }, progress: () => {} }, { mode: 'jar' })
+  const wired = singleServer(
+    { settings, remote, report, outcome: emptyOutcome(), run: { actor: 'me', runUrl: '', commit: '', token: 't' }, progress: () => {} },
+    { mode: 'jar' }
+  )
   return { remote, report, ctx: { ...wired, progress } }
 }
 
-const stopped = (remote: FakeRemote) => remote.commands.filter(c => c.label === 'stop app').map(c => c.argv.find(a => a.includes('/slots/'))?.match(/slots\/(\w+)/)?.[1])
+const stopped = (remote: FakeRemote) =>
+  remote.commands.filter(c => c.label === 'stop app').map(c => c.argv.find(a => a.includes('/slots/'))?.match(/slots\/(\w+)/)?.[1])
 
 describe('post-step repair of an unverified switch', () => {
   it('puts nginx back and stops the new version when both are still its own', async () => {
@@ -72,7 +105,10 @@ describe('post-step finish of a verified switch', () => {
     await finishInterrupted({ ...ctx, progress: { ...progress, phase: 'switched' } })
     expect(stopped(remote)).toEqual(['blue'])
     expect(remote.labels().slice(-2)).toEqual(['write state.json', 'record history'])
-    expect(JSON.parse(remote.commands.find(c => c.label === 'record history')?.argv.at(-2) ?? '{}')).toMatchObject({ release: 'r2', finishedBy: 'post step' })
+    expect(JSON.parse(remote.commands.find(c => c.label === 'record history')?.argv.at(-2) ?? '{}')).toMatchObject({
+      release: 'r2',
+      finishedBy: 'post step'
+    })
   })
 
   it('finishes nothing once another deploy has moved nginx', async () => {

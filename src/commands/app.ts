@@ -27,9 +27,17 @@ export interface JarLaunch {
 
 export function javaArgv(launch: JarLaunch): string[] {
   return [
-    'env', `SERVER_PORT=${launch.port}`, `PORT=${launch.port}`,
-    ...launch.javaCommand, ...launch.javaOptions, `-Dserver.port=${launch.port}`, launch.marker, `${RUN_PROPERTY}${launch.runToken}`,
-    '-jar', launch.jarPath, ...launch.appArgs
+    'env',
+    `SERVER_PORT=${launch.port}`,
+    `PORT=${launch.port}`,
+    ...launch.javaCommand,
+    ...launch.javaOptions,
+    `-Dserver.port=${launch.port}`,
+    launch.marker,
+    `${RUN_PROPERTY}${launch.runToken}`,
+    '-jar',
+    launch.jarPath,
+    ...launch.appArgs
   ]
 }
 

@@ -12,7 +12,12 @@ export const LABEL_RUN = 'bluegreen.run'
 const MINUTES = 60_000
 
 export function login(docker: string[], registry: string, username: string, password: string): RemoteCommand {
-  return { label: 'registry login', argv: [...docker, 'login', registry, '--username', username, '--password-stdin'], stdin: password, timeoutMs: 2 * MINUTES }
+  return {
+    label: 'registry login',
+    argv: [...docker, 'login', registry, '--username', username, '--password-stdin'],
+    stdin: password,
+    timeoutMs: 2 * MINUTES
+  }
 }
 
 export function logout(docker: string[], registry: string): RemoteCommand {
@@ -47,9 +52,17 @@ export interface ContainerLaunch {
 export function runArgv(docker: string[], launch: ContainerLaunch, envFile: string | null): string[] {
   const labels = Object.entries(launch.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])
   return [
-    ...docker, 'run', '--detach', '--name', launch.name, ...labels,
-    '--publish', `127.0.0.1:${launch.hostPort}:${launch.appPort}`,
-    ...(envFile ? ['--env-file', envFile] : []), ...launch.runArgs, launch.image
+    ...docker,
+    'run',
+    '--detach',
+    '--name',
+    launch.name,
+    ...labels,
+    '--publish',
+    `127.0.0.1:${launch.hostPort}:${launch.appPort}`,
+    ...(envFile ? ['--env-file', envFile] : []),
+    ...launch.runArgs,
+    launch.image
   ]
 }
 
@@ -78,7 +91,10 @@ export function remove(docker: string[], name: string): RemoteCommand {
 
 /** Prints `<id> <digest> <tag> <created...>` for every local image of a repository, newest first. */
 export function listImages(docker: string[], repository: string): RemoteCommand {
-  return { label: 'list images', argv: [...docker, 'images', '--digests', '--format', '{{.ID}} {{.Digest}} {{.Tag}} {{.CreatedAt}}', repository] }
+  return {
+    label: 'list images',
+    argv: [...docker, 'images', '--digests', '--format', '{{.ID}} {{.Digest}} {{.Tag}} {{.CreatedAt}}', repository]
+  }
 }
 
 export function imageExists(docker: string[], ref: string): RemoteCommand {

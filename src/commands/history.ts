@@ -27,7 +27,10 @@ echo "$!" > "$timerfile"`
 /** Runs `command` after `delayMs` in the background on the server, detached from the SSH session. */
 export function runLater(timerFile: string, delayMs: number, command: RemoteCommand): RemoteCommand {
   const seconds = String(Math.max(1, Math.round(delayMs / 1000)))
-  return { label: 'schedule stop of the previous version', argv: script(LAUNCH, [timerFile, 'sh', '-c', TIMER, 'sh', seconds, ...command.argv]) }
+  return {
+    label: 'schedule stop of the previous version',
+    argv: script(LAUNCH, [timerFile, 'sh', '-c', TIMER, 'sh', seconds, ...command.argv])
+  }
 }
 
 const CANCEL = `for file in "$@"; do

@@ -17,7 +17,11 @@ export class PreviewGitHub {
   private readonly octokit: Octokit | null
   private readonly repo: { owner: string; repo: string }
 
-  constructor(token: string, private readonly number: number, private readonly appName: string) {
+  constructor(
+    token: string,
+    private readonly number: number,
+    private readonly appName: string
+  ) {
     this.octokit = token ? github.getOctokit(token) : null
     const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '/').split('/')
     this.repo = { owner, repo }
@@ -30,8 +34,14 @@ export class PreviewGitHub {
   async startDeployment(ref: string): Promise<number | null> {
     return this.call('create the deployment', async octokit => {
       const { data } = await octokit.rest.repos.createDeployment({
-        ...this.repo, ref, environment: this.environment, transient_environment: true, production_environment: false,
-        auto_merge: false, required_contexts: [], description: `Preview of ${this.appName} for #${this.number}`
+        ...this.repo,
+        ref,
+        environment: this.environment,
+        transient_environment: true,
+        production_environment: false,
+        auto_merge: false,
+        required_contexts: [],
+        description: `Preview of ${this.appName} for #${this.number}`
       })
       const id = 'id' in data ? data.id : null
       if (id) await this.setStatus(octokit, id, 'in_progress', '')
@@ -65,9 +75,14 @@ export class PreviewGitHub {
 
   private async setStatus(octokit: Octokit, id: number, state: DeploymentState, url: string): Promise<void> {
     await octokit.rest.repos.createDeploymentStatus({
-      ...this.repo, deployment_id: id, state, auto_inactive: false,
+      ...this.repo,
+      deployment_id: id,
+      state,
+      auto_inactive: false,
       ...(url ? { environment_url: url } : {}),
-      ...(process.env.GITHUB_RUN_ID ? { log_url: `${github.context.serverUrl}/${this.repo.owner}/${this.repo.repo}/actions/runs/${github.context.runId}` } : {})
+      ...(process.env.GITHUB_RUN_ID
+        ? { log_url: `${github.context.serverUrl}/${this.repo.owner}/${this.repo.repo}/actions/runs/${github.context.runId}` }
+        : {})
     })
   }
 
@@ -78,9 +93,10 @@ export class PreviewGitHub {
       return await run(this.octokit)
     } catch (error) {
       const status = (error as { status?: number }).status
-      const why = status === 403 || status === 404
-        ? "the github-token may not do this here: a pull request from a fork gets a read-only token, and the workflow needs 'permissions: deployments: write, pull-requests: write'"
-        : (error as Error).message
+      const why =
+        status === 403 || status === 404
+          ? "the github-token may not do this here: a pull request from a fork gets a read-only token, and the workflow needs 'permissions: deployments: write, pull-requests: write'"
+          : (error as Error).message
       logWarning(`Could not ${what} on GitHub (${status ?? 'error'}): ${why}. The preview itself is not affected.`)
       return null
     }
@@ -89,9 +105,15 @@ export class PreviewGitHub {
 
 export function renderComment(appName: string, number: number, comment: PreviewComment): string {
   const icon = { live: '🟢', failed: '🔴', destroyed: '⚪' }[comment.state]
-  const rows = comment.state === 'destroyed'
-    ? [['State', 'destroyed (the pull request was closed)']]
-    : [['URL', comment.url], ['Release', markdownCode(comment.release.replace(/^sha256:/, '').slice(0, 12))], ['Health', comment.healthy ? 'healthy' : 'not healthy'], ['State', markdownCode(comment.detail)]]
+  const rows =
+    comment.state === 'destroyed'
+      ? [['State', 'destroyed (the pull request was closed)']]
+      : [
+          ['URL', comment.url],
+          ['Release', markdownCode(comment.release.replace(/^sha256:/, '').slice(0, 12))],
+          ['Health', comment.healthy ? 'healthy' : 'not healthy'],
+          ['State', markdownCode(comment.detail)]
+        ]
   const table = rows.map(([key, value]) => `| ${key} | ${value.replace(/\|/g, '\\|')} |`).join('\n')
   return `### ${icon} Preview of ${appName} for #${number}\n\n| | |\n| --- | --- |\n${table}\n\n<sub>Updated ${new Date().toISOString()}</sub>`
 }

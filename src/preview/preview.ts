@@ -8,7 +8,7 @@ import { refuseFork, type PullRequestPayload } from './guard.js'
 import { previewInstance, previewLock, previewsDir, previewUrl } from './instance.js'
 import { allocatePorts, byAge, parseRegistry, readRegistry, writeRegistry, type PreviewEntry, type Registry } from './registry.js'
 import { evictOldest, removeInstance } from './remove.js'
-import { isListening, parseTcpTable, } from '../server/tcp-table.js'
+import { isListening, parseTcpTable } from '../server/tcp-table.js'
 import { readTcpTables } from '../commands/tcp.js'
 import { runChecked } from '../ssh/remote.js'
 import type { Settings } from '../settings/settings.js'
@@ -45,11 +45,23 @@ async function deployPreview(ctx: OperationContext, number: number, runInstance:
     const progress: typeof ctx.progress = p => ctx.progress(p.phase === 'done' ? p : { ...p, preview: { number, ports: entry.ports } })
     const outcome = await runInstance({ ...ctx, settings: instance, progress })
     await gh.finishDeployment(deploymentId, 'success', url)
-    await gh.upsertComment({ url, release: ctx.outcome.release, healthy: true, state: 'live', detail: `deployed on ${ctx.outcome.live?.color} :${ctx.outcome.live?.port}` })
+    await gh.upsertComment({
+      url,
+      release: ctx.outcome.release,
+      healthy: true,
+      state: 'live',
+      detail: `deployed on ${ctx.outcome.live?.color} :${ctx.outcome.live?.port}`
+    })
     return { ...outcome, preview: { url, port: ctx.outcome.live?.port ?? null } }
   } catch (error) {
     await gh.finishDeployment(deploymentId, 'failure', url)
-    await gh.upsertComment({ url, release: ctx.outcome.release, healthy: false, state: 'failed', detail: (error as Error).message.split('\n')[0] })
+    await gh.upsertComment({
+      url,
+      release: ctx.outcome.release,
+      healthy: false,
+      state: 'failed',
+      detail: (error as Error).message.split('\n')[0]
+    })
     throw error
   }
 }
@@ -102,10 +114,13 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
   const live = byAge(registry)
   if (live.length >= preview.max) {
     if (!preview.evict) {
-      throw new DeployError(`${live.length} previews are live already (preview-max ${preview.max}): ${live.map(e => `#${e.number}`).join(', ')}.`, {
-        serverState: 'Nothing was changed on the server.',
-        hint: "Close a pull request (its preview-destroy frees a place), raise 'preview-max', or set 'preview-evict: true' to replace the oldest."
-      })
+      throw new DeployError(
+        `${live.length} previews are live already (preview-max ${preview.max}): ${live.map(e => `#${e.number}`).join(', ')}.`,
+        {
+          serverState: 'Nothing was changed on the server.',
+          hint: "Close a pull request (its preview-destroy frees a place), raise 'preview-max', or set 'preview-evict: true' to replace the oldest."
+        }
+      )
     }
     await evictOldest(ctx, registry)
   }
@@ -114,7 +129,8 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
   const ports = allocatePorts(preview.ports, registry, port => port === slots.blue || port === slots.green || isListening(tcp, port))
   if (!ports) {
     throw new DeployError(`No two free ports are left in preview-ports ${preview.ports.first}-${preview.ports.last}.`, {
-      serverState: 'Nothing was changed on the server.', hint: "Widen 'preview-ports'."
+      serverState: 'Nothing was changed on the server.',
+      hint: "Widen 'preview-ports'."
     })
   }
   registry[number] = { number, ports, createdAt: new Date().toISOString() }

@@ -27,7 +27,11 @@ export function parseRegistry(text: string): Registry {
 }
 
 /** The lowest pair of ports in the range that no preview, no production slot and nothing listening uses. */
-export function allocatePorts(range: { first: number; last: number }, registry: Registry, taken: (port: number) => boolean): [number, number] | null {
+export function allocatePorts(
+  range: { first: number; last: number },
+  registry: Registry,
+  taken: (port: number) => boolean
+): [number, number] | null {
   const used = new Set(Object.values(registry).flatMap(entry => entry.ports))
   for (let port = range.first; port + 1 <= range.last; port += 2) {
     const pair: [number, number] = [port, port + 1]

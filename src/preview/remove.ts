@@ -51,10 +51,13 @@ export async function evictOldest(ctx: OperationContext, registry: Registry): Pr
     await new PreviewGitHub(ctx.settings.preview.githubToken, entry.number, ctx.settings.appName).deactivate()
     return
   }
-  throw new DeployError(`${live.length} previews are live already (preview-max ${ctx.settings.preview.max}), and each is being deployed right now: ${live.map(e => `#${e.number}`).join(', ')}.`, {
-    serverState: 'Nothing was changed on the server.',
-    hint: "Run again once one of those deploys has finished, or raise 'preview-max'."
-  })
+  throw new DeployError(
+    `${live.length} previews are live already (preview-max ${ctx.settings.preview.max}), and each is being deployed right now: ${live.map(e => `#${e.number}`).join(', ')}.`,
+    {
+      serverState: 'Nothing was changed on the server.',
+      hint: "Run again once one of those deploys has finished, or raise 'preview-max'."
+    }
+  )
 }
 
 async function tryLock(ctx: OperationContext, number: number): Promise<HeldCommand | null> {

@@ -42,13 +42,20 @@ export class NginxProxy implements Proxy {
 
   async restore(previous: string | null): Promise<Restored> {
     const { nginx } = this.settings
-    const put = previous === null ? removeFile(nginx.include, this.sudo) : writeFileAtomic(nginx.include, previous, this.sudo, 'restore nginx include')
+    const put =
+      previous === null
+        ? removeFile(nginx.include, this.sudo)
+        : writeFileAtomic(nginx.include, previous, this.sudo, 'restore nginx include')
     await runChecked(this.remote, put)
     const test = await this.remote.exec(nginxTest(nginx.testCommand, this.sudo))
-    if (test.code !== 0) return { restored: false, note: `the nginx include was restored, but 'nginx -t' failed (${why(test)}), so nginx was not reloaded` }
+    if (test.code !== 0)
+      return { restored: false, note: `the nginx include was restored, but 'nginx -t' failed (${why(test)}), so nginx was not reloaded` }
     const reload = await this.remote.exec(nginxReload(nginx.reloadCommand, this.sudo))
     if (reload.code === 0) return { restored: true, note: 'the nginx include was restored and nginx reloaded' }
-    return { restored: false, note: `the nginx include was restored, but reloading nginx failed (${why(reload)}), so nginx keeps the configuration it last loaded` }
+    return {
+      restored: false,
+      note: `the nginx include was restored, but reloading nginx failed (${why(reload)}), so nginx keeps the configuration it last loaded`
+    }
   }
 
   /** nginx reloads asynchronously, so this asks until it answers (up to 10 s). */

@@ -38,7 +38,12 @@ export interface SummaryOptions {
   title?: string
 }
 
-export async function writeSummary(settings: Settings | undefined, report: Report, outcome: Outcome, options: SummaryOptions = {}): Promise<void> {
+export async function writeSummary(
+  settings: Settings | undefined,
+  report: Report,
+  outcome: Outcome,
+  options: SummaryOptions = {}
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const { error } = options
   const text = renderSummary({

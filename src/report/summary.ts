@@ -45,28 +45,44 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
   const parts = [`<h2>${escapeHtml(title)}</h2>\n`]
   if (error) parts.push(failureSection(error, redact))
   parts.push(
-    table(['', 'Before', 'After'], [
-      ['Live slot', slotText(outcome.previous), slotText(outcome.live)],
-      ['Release', '', outcome.release ? outcome.release.slice(0, 12) : '']
-    ])
+    table(
+      ['', 'Before', 'After'],
+      [
+        ['Live slot', slotText(outcome.previous), slotText(outcome.live)],
+        ['Release', '', outcome.release ? outcome.release.slice(0, 12) : '']
+      ]
+    )
   )
   parts.push('<h3>Steps</h3>\n')
-  parts.push(table(['Step', 'Result', 'Duration', 'Note'], report.steps.map(step => [
-    step.name, `${ICON[step.outcome]} ${step.outcome}`, formatMs(step.durationMs), redact(step.note)
-  ])))
-  if (outcome.timeToSwitchMs !== null) parts.push(`<p>Time to switch: ${formatMs(outcome.timeToSwitchMs)} (new version started → nginx reloaded)</p>\n`)
+  parts.push(
+    table(
+      ['Step', 'Result', 'Duration', 'Note'],
+      report.steps.map(step => [step.name, `${ICON[step.outcome]} ${step.outcome}`, formatMs(step.durationMs), redact(step.note)])
+    )
+  )
+  if (outcome.timeToSwitchMs !== null)
+    parts.push(`<p>Time to switch: ${formatMs(outcome.timeToSwitchMs)} (new version started → nginx reloaded)</p>\n`)
   if (outcome.healthAttempts.length > 0) {
     parts.push(`<h3>Health check (${outcome.healthAttempts.length} attempts)</h3>\n`)
-    parts.push(table(['#', 'At', 'Status', 'Latency', 'Result'], outcome.healthAttempts.map((attempt, index) => [
-      String(index + 1), formatMs(attempt.atMs), attempt.status === null ? '—' : String(attempt.status),
-      formatMs(attempt.latencyMs), `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
-    ])))
+    parts.push(
+      table(
+        ['#', 'At', 'Status', 'Latency', 'Result'],
+        outcome.healthAttempts.map((attempt, index) => [
+          String(index + 1),
+          formatMs(attempt.atMs),
+          attempt.status === null ? '—' : String(attempt.status),
+          formatMs(attempt.latencyMs),
+          `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
+        ])
+      )
+    )
   }
   for (const extra of report.tables) {
     parts.push(`<h3>${escapeHtml(extra.title)}</h3>\n`)
     parts.push(extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
   }
-  if (report.warnings.length > 0) parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${cellHtml(w)}</li>`).join('')}</ul>\n`)
+  if (report.warnings.length > 0)
+    parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${cellHtml(w)}</li>`).join('')}</ul>\n`)
   if (outcome.logTail) {
     parts.push(`<h3>Log of the new version (last lines)</h3>\n<pre>${escapeHtml(redact(outcome.logTail))}</pre>\n`)
   }

@@ -22,7 +22,12 @@ export class AppHost {
     readonly runtime: AppRuntime
   ) {}
 
-  async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal, timeoutMs = this.settings.health.timeoutMs): Promise<HealthResult> {
+  async healthCheck(
+    target: Slot,
+    onAttempt: (attempt: HealthAttempt) => void,
+    cancelled: AbortSignal,
+    timeoutMs = this.settings.health.timeoutMs
+  ): Promise<HealthResult> {
     const tunnel = await this.remote.openTunnel(target.port)
     try {
       return await waitHealthy({
@@ -53,7 +58,8 @@ export class AppHost {
       const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables([slot.port]))), slot.port)
       const now = Date.now()
       if (open > 0) lastSeenOpen = now
-      else if (now - lastSeenOpen >= QUIET_MS || now >= deadline) return `no open connections, quiet for ${now - lastSeenOpen} ms (${now - begin} ms in all)`
+      else if (now - lastSeenOpen >= QUIET_MS || now >= deadline)
+        return `no open connections, quiet for ${now - lastSeenOpen} ms (${now - begin} ms in all)`
       if (now >= deadline) return `gave up after ${now - begin} ms with ${open} connection(s) still open`
       await sleep(100)
     }

@@ -28,7 +28,10 @@ export function siblingsOf(remoteDir: string): { parent: string; self: string } 
 }
 
 function normalize(path: string): string {
-  return path.replace(/\/+/g, '/').replace(/^(\.\/)+/, '').replace(/(.)\/$/, '$1')
+  return path
+    .replace(/\/+/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/(.)\/$/, '$1')
 }
 
 /** `docker images --digests --format '{{.ID}} {{.Digest}} {{.Tag}} ...' <repository>` lines, grouped by image. */
@@ -53,7 +56,11 @@ export function parseInstances(text: string, listName: string): Map<string, Inst
     const body = newline === -1 ? '' : section.slice(newline + 1)
     const dir = normalize(path.slice(0, path.lastIndexOf('/')))
     const instance = instances.get(dir) ?? { own: [], record: null }
-    if (path.endsWith(`/${listName}`)) instance.own = body.split('\n').map(l => l.trim()).filter(Boolean)
+    if (path.endsWith(`/${listName}`))
+      instance.own = body
+        .split('\n')
+        .map(l => l.trim())
+        .filter(Boolean)
     else instance.record = parseRecord(body)
     instances.set(dir, instance)
   }
@@ -69,7 +76,8 @@ export function recordedBy(instance: InstanceImages): string[] {
 /** Whether a reference (`repo@sha256:...`, `repo:tag`) or a release (digest or image ID) names this image. */
 export function names(entry: ImageEntry, refOrRelease: string): boolean {
   const digest = DIGEST.exec(refOrRelease)?.[0]
-  if (!digest) return entry.names.includes(refOrRelease.includes(':', refOrRelease.lastIndexOf('/') + 1) ? refOrRelease : `${refOrRelease}:latest`)
+  if (!digest)
+    return entry.names.includes(refOrRelease.includes(':', refOrRelease.lastIndexOf('/') + 1) ? refOrRelease : `${refOrRelease}:latest`)
   return entry.digests.includes(digest) || digest.slice(7).startsWith(entry.id.replace(/^sha256:/, ''))
 }
 

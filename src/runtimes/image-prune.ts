@@ -28,13 +28,15 @@ export async function pruneOwnImages(remote: Remote, request: PruneRequest): Pro
   const own = self.own.length > 0 ? self.own : recordedBy({ own: [], record: self.record }).filter(ref => ref.includes('@'))
   const repositories = [...new Set(own.map(repositoryOf))]
   const images = []
-  for (const repository of repositories) images.push(...parseImageList(repository, await runChecked(remote, listImages(request.docker, repository))))
+  for (const repository of repositories)
+    images.push(...parseImageList(repository, await runChecked(remote, listImages(request.docker, repository))))
   const plan = planPrune(own, request.keep, request.protectedHere, elsewhere, images)
   let removed = 0
   for (const image of plan.remove) {
     if ((await remote.exec(removeImage(request.docker, image.id))).code === 0) removed++
   }
-  if (plan.dropped.length > 0 || (self.own.length === 0 && plan.kept.length > 0)) await runChecked(remote, writeOwnImages(layout.imagesFile, plan.kept))
+  if (plan.dropped.length > 0 || (self.own.length === 0 && plan.kept.length > 0))
+    await runChecked(remote, writeOwnImages(layout.imagesFile, plan.kept))
   return removed
 }
 

@@ -1,7 +1,23 @@
 /** Image mode: pull the image, run one container per slot, find them by name and label. */
 import {
-  LABEL_APP, LABEL_DEPLOYED_AT, LABEL_RELEASE, LABEL_RUN, LABEL_SLOT, containerId, imageExists, imageInfo, inspectContainers, listImages,
-  login, logout, logs, pull, remove, runContainer, stop, stopIfSame
+  LABEL_APP,
+  LABEL_DEPLOYED_AT,
+  LABEL_RELEASE,
+  LABEL_RUN,
+  LABEL_SLOT,
+  containerId,
+  imageExists,
+  imageInfo,
+  inspectContainers,
+  listImages,
+  login,
+  logout,
+  logs,
+  pull,
+  remove,
+  runContainer,
+  stop,
+  stopIfSame
 } from '../commands/docker.js'
 import { prepareSlotDir } from '../commands/files.js'
 import { DeployError, RemoteCommandError } from '../errors.js'
@@ -92,15 +108,24 @@ export class ImageRuntime implements AppRuntime {
     const name = this.containerName(target.color)
     const existing = (await this.containers())[target.color]
     if (existing && existing.app !== this.settings.appName) {
-      throw new DeployError(`A container named ${name} exists that this action did not create (no ${LABEL_APP}=${this.settings.appName} label).`, {
-        serverState: 'Nothing was changed on the server; the live version keeps serving.',
-        hint: `Remove or rename that container, or choose another 'app-name'.`
-      })
+      throw new DeployError(
+        `A container named ${name} exists that this action did not create (no ${LABEL_APP}=${this.settings.appName} label).`,
+        {
+          serverState: 'Nothing was changed on the server; the live version keeps serving.',
+          hint: `Remove or rename that container, or choose another 'app-name'.`
+        }
+      )
     }
     if (existing) await runChecked(this.remote, remove(this.docker, name))
     const launch = {
       name,
-      labels: { [LABEL_APP]: this.settings.appName, [LABEL_SLOT]: target.color, [LABEL_RELEASE]: this.release, [LABEL_DEPLOYED_AT]: new Date().toISOString(), [LABEL_RUN]: runToken },
+      labels: {
+        [LABEL_APP]: this.settings.appName,
+        [LABEL_SLOT]: target.color,
+        [LABEL_RELEASE]: this.release,
+        [LABEL_DEPLOYED_AT]: new Date().toISOString(),
+        [LABEL_RUN]: runToken
+      },
       hostPort: target.port,
       appPort: this.image.appPort,
       runArgs: this.image.runArgs,
@@ -144,16 +169,21 @@ export class ImageRuntime implements AppRuntime {
 
   async listReleases(): Promise<KeptRelease[]> {
     const lines = (await runChecked(this.remote, listImages(this.docker, repositoryOf(this.source)))).trim().split('\n').filter(Boolean)
-    return lines.map(line => {
-      const [, digest, tag, ...created] = line.split(' ')
-      return { release: digest, label: tag && tag !== '<none>' ? tag : digest.slice(7, 19), created: created.join(' ') }
-    }).filter(release => release.release.startsWith('sha256:'))
+    return lines
+      .map(line => {
+        const [, digest, tag, ...created] = line.split(' ')
+        return { release: digest, label: tag && tag !== '<none>' ? tag : digest.slice(7, 19), created: created.join(' ') }
+      })
+      .filter(release => release.release.startsWith('sha256:'))
   }
 
   /** Removes this instance's own images beyond keep-images, never the live or previous one of any instance. */
   async prune(protectedReleases: string[]): Promise<string> {
     const removed = await pruneOwnImages(this.remote, {
-      remoteDir: this.settings.remoteDir, docker: this.docker, keep: this.image.keepImages, protectedHere: [...protectedReleases, this.imageId]
+      remoteDir: this.settings.remoteDir,
+      docker: this.docker,
+      keep: this.image.keepImages,
+      protectedHere: [...protectedReleases, this.imageId]
     })
     return removed ? `removed ${removed} old image(s)` : ''
   }
@@ -168,7 +198,12 @@ export class ImageRuntime implements AppRuntime {
   }
 
   private async containers(): Promise<Partial<Record<Color, ContainerState>>> {
-    const result = await this.remote.exec(inspectContainers(this.docker, COLORS.map(color => this.containerName(color))))
+    const result = await this.remote.exec(
+      inspectContainers(
+        this.docker,
+        COLORS.map(color => this.containerName(color))
+      )
+    )
     if (result.code !== 0 && !result.stdout.trim() && !/no such (object|container)/i.test(result.stderr)) {
       throw new RemoteCommandError('inspect containers', result.code, result.stderr)
     }

@@ -43,12 +43,20 @@ export class JarRuntime implements AppRuntime {
     const { layout, artifact } = this
     const jar = layout.jarPath(artifact.sha256)
     const releaseDir = jar.slice(0, jar.lastIndexOf('/'))
-    const existing = await runChecked(this.remote, prepareRelease(releaseDir, jar, COLORS.map(color => layout.slotDir(color))))
+    const existing = await runChecked(
+      this.remote,
+      prepareRelease(
+        releaseDir,
+        jar,
+        COLORS.map(color => layout.slotDir(color))
+      )
+    )
     if (existing.trim() === artifact.sha256) return artifact.path ? 'already on the server, not uploaded again' : 'kept on the server'
     if (!artifact.path) throw await this.notKept()
     const begin = Date.now()
     const received = await this.remote.upload(artifact.path, receiveFile(jar, artifact.sha256))
-    if (received.code !== 0) await this.uploadFailed(lastLines(received.stderr || received.stdout, 2) || `exit code ${received.code}`, `${jar}.part`)
+    if (received.code !== 0)
+      await this.uploadFailed(lastLines(received.stderr || received.stdout, 2) || `exit code ${received.code}`, `${jar}.part`)
     const seconds = Math.max(1, Date.now() - begin) / 1000
     return `${(artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
   }
@@ -60,9 +68,14 @@ export class JarRuntime implements AppRuntime {
   async start(target: Slot, runToken: string): Promise<string> {
     const { jarRuntime, env } = this.settings
     const launch = {
-      slotDir: this.layout.slotDir(target.color), port: target.port, javaCommand: jarRuntime.javaCommand,
-      javaOptions: jarRuntime.javaOptions, jarPath: jarPathFromSlot(this.layout.jarPath(this.release)),
-      appArgs: jarRuntime.appArgs, marker: this.marker(target.color), runToken
+      slotDir: this.layout.slotDir(target.color),
+      port: target.port,
+      javaCommand: jarRuntime.javaCommand,
+      javaOptions: jarRuntime.javaOptions,
+      jarPath: jarPathFromSlot(this.layout.jarPath(this.release)),
+      appArgs: jarRuntime.appArgs,
+      marker: this.marker(target.color),
+      runToken
     }
     const pid = (await runChecked(this.remote, startJar(launch, env))).trim()
     return `PID ${pid}`
@@ -119,10 +132,15 @@ export class JarRuntime implements AppRuntime {
     const freeMiB = Number(free.stdout.trim().split('\n').pop()?.split(/\s+/)[3]) / 1024
     const needMiB = this.artifact.size / 1048576
     const full = Number.isFinite(freeMiB) && freeMiB < needMiB * 1.1
-    throw new DeployError(`Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ${why}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`, {
-      serverState: 'Nothing was changed on the server; the partial upload was removed and the live version keeps serving.',
-      hint: full ? `Free disk space on the server under ${this.settings.remoteDir}, or lower 'keep-releases'.` : 'Check the connection and the permissions of remote-dir, then run again.'
-    })
+    throw new DeployError(
+      `Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ${why}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`,
+      {
+        serverState: 'Nothing was changed on the server; the partial upload was removed and the live version keeps serving.',
+        hint: full
+          ? `Free disk space on the server under ${this.settings.remoteDir}, or lower 'keep-releases'.`
+          : 'Check the connection and the permissions of remote-dir, then run again.'
+      }
+    )
   }
 
   private marker(color: Color): string {

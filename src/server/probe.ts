@@ -70,10 +70,13 @@ export function parseProbe(output: string, slots: Slots, template: string): Serv
 function routedSlot(text: string, slots: Slots, template: string, listening: Record<Color, boolean>): ServerProbe['routed'] {
   const port = parseIncludePort(template, text)
   if (port === null) {
-    throw new DeployError(`The nginx include does not follow 'nginx-include-template' (${template}); it contains: ${text.trim().slice(0, 200)}`, {
-      serverState: 'Nothing was changed on the server.',
-      hint: "Set 'nginx-include-template' to match the include's format, or fix the include by hand."
-    })
+    throw new DeployError(
+      `The nginx include does not follow 'nginx-include-template' (${template}); it contains: ${text.trim().slice(0, 200)}`,
+      {
+        serverState: 'Nothing was changed on the server.',
+        hint: "Set 'nginx-include-template' to match the include's format, or fix the include by hand."
+      }
+    )
   }
   const color = COLORS.find(c => slots[c] === port)
   if (!color) {

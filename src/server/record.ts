@@ -22,7 +22,9 @@ export interface DeployRecord {
 
 /** On disk the live slot is named "active": servers deployed by earlier versions keep working. */
 export function serializeRecord({ live, ...rest }: DeployRecord): string {
-  return JSON.stringify({ app: rest.app, mode: rest.mode, active: live, previous: rest.previous, deployedBy: rest.deployedBy }, null, 2) + '\n'
+  return (
+    JSON.stringify({ app: rest.app, mode: rest.mode, active: live, previous: rest.previous, deployedBy: rest.deployedBy }, null, 2) + '\n'
+  )
 }
 
 /** The record in a state.json text; null when there is none or it names no valid live slot. */
@@ -75,7 +77,8 @@ export function resultOf(command: string): HistoryEntry['result'] {
 
 function slotRecord(value: unknown): SlotRecord | null {
   const slot = value as Partial<SlotRecord> | null | undefined
-  if (!slot || (slot.color !== 'blue' && slot.color !== 'green') || typeof slot.port !== 'number' || typeof slot.release !== 'string') return null
+  if (!slot || (slot.color !== 'blue' && slot.color !== 'green') || typeof slot.port !== 'number' || typeof slot.release !== 'string')
+    return null
   return { color: slot.color, port: slot.port, release: slot.release, ref: slot.ref, since: slot.since }
 }
 

@@ -94,7 +94,11 @@ export function parseFingerprints(input: string, value: string): string[] {
   const items = parseList(value)
   for (const item of items) {
     if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(item)) {
-      throw new InputError(input, item, "an OpenSSH fingerprint such as SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 (from 'ssh-keygen -lf')")
+      throw new InputError(
+        input,
+        item,
+        "an OpenSSH fingerprint such as SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 (from 'ssh-keygen -lf')"
+      )
     }
   }
   return items.map(item => item.replace(/=$/, ''))
@@ -107,25 +111,44 @@ export function parseProgram(input: string, value: string): string[] {
   return words
 }
 
-const IMAGE_REF = /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
+const IMAGE_REF =
+  /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
 
 export function parseImageRef(input: string, value: string): string {
-  if (!IMAGE_REF.test(value)) throw new InputError(input, value, 'an image reference such as ghcr.io/acme/api:1.4.2 or ghcr.io/acme/api@sha256:<64 hex>')
+  if (!IMAGE_REF.test(value))
+    throw new InputError(input, value, 'an image reference such as ghcr.io/acme/api:1.4.2 or ghcr.io/acme/api@sha256:<64 hex>')
   return value
 }
 
 // The action sets these itself; letting them through would break slot naming, port mapping or detaching.
-const RESERVED_RUN_FLAGS = ['--name', '-p', '--publish', '-P', '--publish-all', '--env-file', '-d', '--detach', '--rm', '-i', '--interactive', '-t', '--tty', '-it']
+const RESERVED_RUN_FLAGS = [
+  '--name',
+  '-p',
+  '--publish',
+  '-P',
+  '--publish-all',
+  '--env-file',
+  '-d',
+  '--detach',
+  '--rm',
+  '-i',
+  '--interactive',
+  '-t',
+  '--tty',
+  '-it'
+]
 
 /** Extra `docker run` options: flags and their values only, so nothing can take the image's place. */
 export function parseRunArgs(input: string, value: string): string[] {
   const words = parseWords(input, value)
   words.forEach((word, index) => {
     const flag = word.split('=')[0]
-    if (RESERVED_RUN_FLAGS.includes(flag)) throw new InputError(input, word, `options other than ${RESERVED_RUN_FLAGS.join(' ')}, which the action sets itself`)
+    if (RESERVED_RUN_FLAGS.includes(flag))
+      throw new InputError(input, word, `options other than ${RESERVED_RUN_FLAGS.join(' ')}, which the action sets itself`)
     const previous = words[index - 1]
     const isValue = previous !== undefined && previous.startsWith('-') && !previous.includes('=')
-    if (!word.startsWith('-') && !isValue) throw new InputError(input, word, 'options and their values only (such as --memory 512m --network app), no extra arguments')
+    if (!word.startsWith('-') && !isValue)
+      throw new InputError(input, word, 'options and their values only (such as --memory 512m --network app), no extra arguments')
   })
   return words
 }

@@ -37,12 +37,17 @@ export function readPreview(input: Input, read: (name: string) => string, slots:
   const numberText = input('pr-number', prNumber ? String(prNumber) : '')
   const ports = readRange(input('preview-ports', '9000-9099'))
   if ([slots.blue, slots.green].some(port => port >= ports.first && port <= ports.last)) {
-    throw new InputError('preview-ports', `${ports.first}-${ports.last}`, `a range that leaves out the production slots (${slots.blue}, ${slots.green})`)
+    throw new InputError(
+      'preview-ports',
+      `${ports.first}-${ports.last}`,
+      `a range that leaves out the production slots (${slots.blue}, ${slots.green})`
+    )
   }
   const domain = input('preview-domain', 'preview.localhost')
   if (!/^[A-Za-z0-9.-]+$/.test(domain)) throw new InputError('preview-domain', domain, 'a domain name such as preview.example.com')
   const nginxTemplate = input('preview-nginx-template', DEFAULT_PREVIEW_TEMPLATE)
-  if (!nginxTemplate.includes('{port}')) throw new InputError('preview-nginx-template', nginxTemplate.slice(0, 40), 'nginx text containing {port}')
+  if (!nginxTemplate.includes('{port}'))
+    throw new InputError('preview-nginx-template', nginxTemplate.slice(0, 40), 'nginx text containing {port}')
   return {
     number: numberText ? parseInteger('pr-number', numberText, 1, 10_000_000) : null,
     ports,

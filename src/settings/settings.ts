@@ -4,8 +4,17 @@ import { InputError } from '../errors.js'
 import type { Slots } from '../server/slots.js'
 import { readPreview, type PreviewSettings } from './preview.js'
 import {
-  parseChoice, parseCommand, parseDuration, parseEnv, parseImageRef,
-  parseInteger, parsePort, parseProgram, parseRemotePath, parseRunArgs, parseWords
+  parseChoice,
+  parseCommand,
+  parseDuration,
+  parseEnv,
+  parseImageRef,
+  parseInteger,
+  parsePort,
+  parseProgram,
+  parseRemotePath,
+  parseRunArgs,
+  parseWords
 } from './inputs.js'
 
 export type InputReader = (name: string) => string
@@ -127,8 +136,15 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
     lockTimeoutMs: parseDuration('lock-timeout', input('lock-timeout', '10m')),
     keepReleases: parseInteger('keep-releases', input('keep-releases', '3'), 1, 100),
     preview,
-    secrets: [read('github-token'), connection.privateKey, connection.passphrase, connection.password, connection.proxy?.privateKey, read('registry-password'), ...[...env, ...preview.env].map(([, value]) => value)]
-      .filter((secret): secret is string => !!secret)
+    secrets: [
+      read('github-token'),
+      connection.privateKey,
+      connection.passphrase,
+      connection.password,
+      connection.proxy?.privateKey,
+      read('registry-password'),
+      ...[...env, ...preview.env].map(([, value]) => value)
+    ].filter((secret): secret is string => !!secret)
   }
 }
 
@@ -149,11 +165,16 @@ function readReleaseSelector(value: string): string {
 
 function readImage(input: (name: string, fallback?: string) => string, read: InputReader): ImageSettings {
   const registry = input('registry')
-  if (registry && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry)) throw new InputError('registry', registry, 'a registry host such as ghcr.io or registry.example.com:5000')
+  if (registry && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
+    throw new InputError('registry', registry, 'a registry host such as ghcr.io or registry.example.com:5000')
   const registryUsername = input('registry-username')
   const registryPassword = read('registry-password')
   if (!!registryUsername !== !!registryPassword) {
-    throw new InputError(registryUsername ? 'registry-password' : 'registry-username', '', "both 'registry-username' and 'registry-password', or neither")
+    throw new InputError(
+      registryUsername ? 'registry-password' : 'registry-username',
+      '',
+      "both 'registry-username' and 'registry-password', or neither"
+    )
   }
   return {
     appPort: parsePort('app-port', input('app-port', '8080')),

@@ -4,7 +4,14 @@ import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
 import type { ConnectionSettings, HopSettings } from '../settings/connection.js'
 import { ConnectionError } from '../errors.js'
-import { HOST_KEY_ALGORITHMS, keyTypeOfAlgorithm, preferredAlgorithms, refusalOf, type HostKeyPolicy, type PresentedKey } from './host-key.js'
+import {
+  HOST_KEY_ALGORITHMS,
+  keyTypeOfAlgorithm,
+  preferredAlgorithms,
+  refusalOf,
+  type HostKeyPolicy,
+  type PresentedKey
+} from './host-key.js'
 import { handshake, type HandshakeOptions, type Link, type Role } from './handshake.js'
 
 export type { Link } from './handshake.js'
@@ -64,7 +71,12 @@ async function openHop(open: () => Promise<Duplex>, options: HandshakeOptions): 
  * Reconnects offering one host-key algorithm at a time, for each key type not yet seen that the server
  * offers. Each refused attempt ends at the host-key check, before any credential is sent.
  */
-async function tryOtherKeys(open: () => Promise<Duplex>, options: HandshakeOptions, presented: PresentedKey[], offered?: string[]): Promise<{ client: Client; fingerprint: string } | undefined> {
+async function tryOtherKeys(
+  open: () => Promise<Duplex>,
+  options: HandshakeOptions,
+  presented: PresentedKey[],
+  offered?: string[]
+): Promise<{ client: Client; fingerprint: string } | undefined> {
   for (const algorithm of HOST_KEY_ALGORITHMS.filter(name => !offered || offered.includes(name))) {
     if (presented.some(key => key.type === keyTypeOfAlgorithm(algorithm))) continue
     const next = await handshake(await open(), [algorithm], options)
@@ -79,10 +91,13 @@ async function tryOtherKeys(open: () => Promise<Duplex>, options: HandshakeOptio
 
 function forwardThrough(bastion: Client, settings: ConnectionSettings, proxy: HopSettings): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const fail = (error: Error) => reject(new ConnectionError(`The jump host ${proxy.host} could not reach ${settings.host}:${settings.port}: ${error.message}.`, {
-      serverState: 'Nothing was changed on the server.',
-      hint: "Check 'host' and 'port' as seen from the jump host, and that it allows TCP forwarding (AllowTcpForwarding)."
-    }))
+    const fail = (error: Error) =>
+      reject(
+        new ConnectionError(`The jump host ${proxy.host} could not reach ${settings.host}:${settings.port}: ${error.message}.`, {
+          serverState: 'Nothing was changed on the server.',
+          hint: "Check 'host' and 'port' as seen from the jump host, and that it allows TCP forwarding (AllowTcpForwarding)."
+        })
+      )
     try {
       bastion.forwardOut('127.0.0.1', 0, settings.host, settings.port, (error, stream) => (error ? fail(error) : resolve(stream)))
     } catch (error) {
@@ -106,13 +121,16 @@ function openSocket(hop: HopSettings, timeoutMs: number, role: Role): Promise<So
 
 function loginError(hop: HopSettings, role: Role, error: Error, hostKeyRefusal: string | null): ConnectionError {
   const where = `${role} ${hop.username}@${hop.host}:${hop.port}`
-  const inputs = role === 'server' ? { fingerprint: 'host-fingerprint', key: 'private-key', host: 'host' } : { fingerprint: 'proxy-host-fingerprint', key: 'proxy-private-key', host: 'proxy-host' }
+  const inputs =
+    role === 'server'
+      ? { fingerprint: 'host-fingerprint', key: 'private-key', host: 'host' }
+      : { fingerprint: 'proxy-host-fingerprint', key: 'proxy-private-key', host: 'proxy-host' }
   const untouched = { serverState: 'Nothing was changed on the server.' }
   if (hostKeyRefusal) {
     return new ConnectionError(`Refused to log in to the ${where}: ${hostKeyRefusal}.`, {
       serverState: 'Nothing was changed on the server; no credential was sent to it.',
       hint: /@revoked/.test(hostKeyRefusal)
-        ? "Treat the machine as compromised until its administrator has replaced the revoked host key; then pin the new key. Do not remove the @revoked line to get past this."
+        ? 'Treat the machine as compromised until its administrator has replaced the revoked host key; then pin the new key. Do not remove the @revoked line to get past this.'
         : `Check you are reaching the right machine, then put the fingerprint of any one of its host keys in '${inputs.fingerprint}' (on it: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)${role === 'server' ? " or its known_hosts line in 'known-hosts'" : ''}.`
     })
   }
@@ -124,7 +142,10 @@ function loginError(hop: HopSettings, role: Role, error: Error, hostKeyRefusal: 
     })
   }
   if (/passphrase|decrypt|parse privateKey/i.test(error.message)) {
-    return new ConnectionError(`Could not read '${inputs.key}': ${error.message}.`, { ...untouched, hint: `Check '${inputs.key}' and 'passphrase'.` })
+    return new ConnectionError(`Could not read '${inputs.key}': ${error.message}.`, {
+      ...untouched,
+      hint: `Check '${inputs.key}' and 'passphrase'.`
+    })
   }
   return new ConnectionError(`Could not connect to the ${where}: ${error.message}.`, {
     ...untouched,

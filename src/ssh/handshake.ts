@@ -12,9 +12,7 @@ export interface Link {
   lostReason: string | null
 }
 
-export type Handshake =
-  | { client: Client; key: PresentedKey }
-  | { client?: undefined; key?: PresentedKey; error: Error; offered?: string[] }
+export type Handshake = { client: Client; key: PresentedKey } | { client?: undefined; key?: PresentedKey; error: Error; offered?: string[] }
 
 export interface HandshakeOptions {
   hop: HopSettings

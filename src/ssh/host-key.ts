@@ -16,7 +16,13 @@ export function keyTypeOf(keyBlob: Buffer): string {
 
 /** ssh2's host-key algorithms, best first. */
 export const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = [
-  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa'
 ]
 
 /** The key type an algorithm signs with: the rsa-sha2 algorithms use `ssh-rsa` keys. */
@@ -93,5 +99,7 @@ function expectation(policy: HostKeyPolicy, input: string, presented: PresentedK
     policy.fingerprints.length ? `Expected ${policy.fingerprints.join(' or ')} ('${input}')` : '',
     policy.knownHosts ? `'known-hosts' lists ${listed || 'no'} key(s) for ${name}` : '',
     changed.length ? `it lists a different ${changed.join(', ')} key: the server's key has changed, or something is impersonating it` : ''
-  ].filter(Boolean).join('; ')
+  ]
+    .filter(Boolean)
+    .join('; ')
 }

@@ -24,31 +24,45 @@ export class SshRemote implements Remote {
 
   exec(command: RemoteCommand): Promise<ExecResult> {
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-    return new Promise((resolve, reject) => this.open(command, reject, channel => collect(channel, command.stdin, timeoutMs, result => {
-      // No exit code because the connection went away: say so, rather than "the command did not finish".
-      if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
-      else resolve(result)
-    })))
+    return new Promise((resolve, reject) =>
+      this.open(command, reject, channel =>
+        collect(channel, command.stdin, timeoutMs, result => {
+          // No exit code because the connection went away: say so, rather than "the command did not finish".
+          if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
+          else resolve(result)
+        })
+      )
+    )
   }
 
   hold(command: RemoteCommand, heartbeatMs = 0): Promise<HeldCommand> {
     const firstLineTimeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
-    return new Promise((resolve, reject) => this.open(command, reject, channel => resolve(holdChannel(channel, firstLineTimeoutMs, heartbeatMs))))
+    return new Promise((resolve, reject) =>
+      this.open(command, reject, channel => resolve(holdChannel(channel, firstLineTimeoutMs, heartbeatMs)))
+    )
   }
 
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
-    return new Promise((resolve, reject) => this.open(command, reject, channel => {
-      const file = createReadStream(localPath)
-      file.on('error', readError => {
-        channel.close()
-        reject(readError)
+    return new Promise((resolve, reject) =>
+      this.open(command, reject, channel => {
+        const file = createReadStream(localPath)
+        file.on('error', readError => {
+          channel.close()
+          reject(readError)
+        })
+        file.pipe(channel)
+        collect(
+          channel,
+          undefined,
+          command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+          result => {
+            if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
+            else resolve(result)
+          },
+          false
+        )
       })
-      file.pipe(channel)
-      collect(channel, undefined, command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, result => {
-        if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
-        else resolve(result)
-      }, false)
-    }))
+    )
   }
 
   async openTunnel(remotePort: number): Promise<Tunnel> {
@@ -128,15 +142,24 @@ export class SshRemote implements Remote {
 }
 
 /** Gathers a command's output until its channel closes; `timeoutMs` 0 means no timeout here. */
-function collect(channel: ClientChannel, stdin: string | undefined, timeoutMs: number, resolve: (result: ExecResult) => void, endStdin = true): void {
+function collect(
+  channel: ClientChannel,
+  stdin: string | undefined,
+  timeoutMs: number,
+  resolve: (result: ExecResult) => void,
+  endStdin = true
+): void {
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
   let code: number | null = null
-  const timer = timeoutMs > 0 ? setTimeout(() => {
-    stderr.push(Buffer.from(`\n(timed out after ${timeoutMs} ms)`))
-    channel.signal('KILL')
-    channel.close()
-  }, timeoutMs) : undefined
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          stderr.push(Buffer.from(`\n(timed out after ${timeoutMs} ms)`))
+          channel.signal('KILL')
+          channel.close()
+        }, timeoutMs)
+      : undefined
   channel.on('data', (chunk: Buffer) => stdout.push(chunk))
   channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
   channel.on('exit', (exitCode: number | null) => (code = typeof exitCode === 'number' ? exitCode : null))
@@ -200,10 +223,13 @@ const CHANNEL_CLOSE_WAIT_MS = 2_000
  */
 async function closeTunnel(server: Server, sockets: Set<Socket>, channels: Set<ClientChannel>): Promise<void> {
   const closed = new Promise<void>(resolve => server.close(() => resolve()))
-  const confirmed = [...channels].map(channel => new Promise<void>(resolve => {
-    channel.once('close', () => resolve())
-    channel.close()
-  }))
+  const confirmed = [...channels].map(
+    channel =>
+      new Promise<void>(resolve => {
+        channel.once('close', () => resolve())
+        channel.close()
+      })
+  )
   sockets.forEach(socket => socket.destroy())
   let timer: NodeJS.Timeout | undefined
   const bound = new Promise<void>(resolve => (timer = setTimeout(resolve, CHANNEL_CLOSE_WAIT_MS)))

@@ -48,7 +48,8 @@ async function healthCheck({ report, app, plan, outcome }: StrategyContext): Pro
   await report.step('Health check', async note => {
     const result = await app.healthCheck(plan.target, attempt => outcome.healthAttempts.push(attempt), report.cancelled)
     note(`${result.attempts.length} attempt(s)`)
-    if (!result.healthy) throw new DeployError(`The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`)
+    if (!result.healthy)
+      throw new DeployError(`The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`)
   })
 }
 

@@ -32,7 +32,9 @@ export async function withRollback(ctx: RollbackContext, run: (reached: (stage: 
 async function rollBack(ctx: RollbackContext, stage: SwitchStage): Promise<string> {
   const { report, plan } = ctx
   const target = `${plan.target.color} :${plan.target.port}`
-  const live = plan.live ? `The live version (${plan.live.color} :${plan.live.port}) kept serving and still does` : 'No version was live before this deploy'
+  const live = plan.live
+    ? `The live version (${plan.live.color} :${plan.live.port}) kept serving and still does`
+    : 'No version was live before this deploy'
   try {
     const restored = stage === 'untouched' ? null : await putNginxBack(ctx, stage)
     if (restored?.bothRunning) return restored.bothRunning
@@ -48,12 +50,14 @@ async function rollBack(ctx: RollbackContext, stage: SwitchStage): Promise<strin
 /** Restores the include; once nginx had loaded the new one, the new version must drain before it stops. */
 async function putNginxBack(ctx: RollbackContext, stage: SwitchStage): Promise<{ note: string; bothRunning?: string }> {
   const { report, plan, app } = ctx
-  const restore = await report.cleanupStep('Restore nginx include', async note => {
-    const outcome = await ctx.proxy.restore(ctx.probe.includeText)
-    note(outcome.note)
-    if (!outcome.restored) throw new DeployError(outcome.note)
-    return outcome
-  }).catch((restoreError: Error) => ({ restored: false, note: restoreError.message }))
+  const restore = await report
+    .cleanupStep('Restore nginx include', async note => {
+      const outcome = await ctx.proxy.restore(ctx.probe.includeText)
+      note(outcome.note)
+      if (!outcome.restored) throw new DeployError(outcome.note)
+      return outcome
+    })
+    .catch((restoreError: Error) => ({ restored: false, note: restoreError.message }))
   // When the switch's own reload failed, nginx never loaded the new include and still routes to the live version.
   if (stage !== 'reloaded') return restore
   if (!restore.restored) {
@@ -70,21 +74,28 @@ async function putNginxBack(ctx: RollbackContext, stage: SwitchStage): Promise<{
 function bothLeftRunning(ctx: RollbackContext, why: string): string {
   const { plan, proxy } = ctx
   const old = plan.live ? ` and the old version on ${plan.live.color} :${plan.live.port}` : ''
-  return `nginx still routes to the NEW version on ${plan.target.color} :${plan.target.port}: ${why}. ` +
+  return (
+    `nginx still routes to the NEW version on ${plan.target.color} :${plan.target.port}: ${why}. ` +
     `Both the new version${old} are left running, and nothing was stopped. Before the next deploy, fix the nginx configuration ('nginx -t') ` +
     `and reload nginx: it then routes as ${proxy.routeFile} says (the old version); the next deploy stops the leftover.`
+  )
 }
 
 function inDoubt(ctx: RollbackContext, nginxTouched: boolean, why: string): string {
   const { plan } = ctx
   const nginx = nginxTouched ? 'nginx may route to the new version' : 'nginx still routes to the live version'
-  return `The SSH connection was lost${why ? ` (${why})` : ''} before the server was put back: ${nginx}, and the new version on ${plan.target.color} :${plan.target.port} may still run. ` +
+  return (
+    `The SSH connection was lost${why ? ` (${why})` : ''} before the server was put back: ${nginx}, and the new version on ${plan.target.color} :${plan.target.port} may still run. ` +
     "The action's post step reconnects and puts it back; if it cannot, run the deploy again."
+  )
 }
 
 function connectionLost(ctx: RollbackContext, failure: ActionError, nginxTouched: boolean): ConnectionError {
   const lost = ctx.remote.lostReason()
-  const message = failure instanceof ConnectionError || !lost ? failure.message : `Lost the SSH connection (${lost}); the step then failed: ${failure.message}`
+  const message =
+    failure instanceof ConnectionError || !lost
+      ? failure.message
+      : `Lost the SSH connection (${lost}); the step then failed: ${failure.message}`
   return new ConnectionError(message, {
     serverState: inDoubt(ctx, nginxTouched, ''),
     hint: 'Check the network path to the server and its sshd logs. The post step puts the server back; the next deploy recovers from whatever state it finds.'
@@ -94,8 +105,9 @@ function connectionLost(ctx: RollbackContext, failure: ActionError, nginxTouched
 function lockLost(ctx: RollbackContext, failure: ActionError, nginxTouched: boolean): DeployError {
   const nginx = nginxTouched ? 'nginx may route to the new version' : 'nginx still routes to the live version'
   return new DeployError(failure.message, {
-    serverState: `This run no longer holds the deploy lock, so it changed nothing more: ${nginx}, and the new version on ${ctx.plan.target.color} may still run. ` +
-      "The post step takes the lock and repairs only what this run started and wrote.",
+    serverState:
+      `This run no longer holds the deploy lock, so it changed nothing more: ${nginx}, and the new version on ${ctx.plan.target.color} may still run. ` +
+      'The post step takes the lock and repairs only what this run started and wrote.',
     hint: failure.hint ?? 'Another run may be deploying now; check its result before deploying again.'
   })
 }

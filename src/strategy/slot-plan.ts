@@ -22,7 +22,9 @@ export function planSlots(probe: ServerProbe, ours: Record<Color, boolean>, slot
     live = slot(probe.routed.color)
     targetColor = otherColor(probe.routed.color)
   } else if (probe.routed) {
-    warnings.push(`nginx routes to the ${probe.routed.color} slot (port ${probe.routed.port}) but nothing answers there; deploying into it.`)
+    warnings.push(
+      `nginx routes to the ${probe.routed.color} slot (port ${probe.routed.port}) but nothing answers there; deploying into it.`
+    )
     targetColor = probe.routed.color
   } else {
     // No include: a single running app of ours is what nginx served before the include went missing.

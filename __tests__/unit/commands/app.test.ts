@@ -14,8 +14,17 @@ const launch = {
 describe('jar commands', () => {
   it('passes the slot port three ways and marks the process as ours', () => {
     expect(javaArgv(launch)).toEqual([
-      'env', 'SERVER_PORT=8081', 'PORT=8081', '/opt/jdk/bin/java', '-Xmx256m', '-Dserver.port=8081',
-      '-Dbluegreen.slot=api/green', '-Dbluegreen.run=0123456789ab', '-jar', '../../releases/abc/app.jar', '--spring.profiles.active=prod'
+      'env',
+      'SERVER_PORT=8081',
+      'PORT=8081',
+      '/opt/jdk/bin/java',
+      '-Xmx256m',
+      '-Dserver.port=8081',
+      '-Dbluegreen.slot=api/green',
+      '-Dbluegreen.run=0123456789ab',
+      '-jar',
+      '../../releases/abc/app.jar',
+      '--spring.profiles.active=prod'
     ])
   })
 

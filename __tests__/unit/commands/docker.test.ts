@@ -12,16 +12,47 @@ const launch = {
 describe('docker commands', () => {
   it('runs detached, named and labelled, published on loopback only', () => {
     expect(runArgv(['sudo', 'docker'], launch, null)).toEqual([
-      'sudo', 'docker', 'run', '--detach', '--name', 'shop-green', '--label', 'bluegreen.app=shop', '--label', 'bluegreen.slot=green',
-      '--publish', '127.0.0.1:8081:8080', '--memory', '512m', 'sha256:abc'
+      'sudo',
+      'docker',
+      'run',
+      '--detach',
+      '--name',
+      'shop-green',
+      '--label',
+      'bluegreen.app=shop',
+      '--label',
+      'bluegreen.slot=green',
+      '--publish',
+      '127.0.0.1:8081:8080',
+      '--memory',
+      '512m',
+      'sha256:abc'
     ])
   })
 
   it('passes env on stdin to --env-file /dev/stdin: nothing on disk, only a path on the command line', () => {
-    const command = runContainer(['sudo', 'docker'], launch, [['TOKEN', 'x y'], ['EMPTY', '']])
+    const command = runContainer(['sudo', 'docker'], launch, [
+      ['TOKEN', 'x y'],
+      ['EMPTY', '']
+    ])
     expect(command.argv).toEqual([
-      'sudo', 'docker', 'run', '--detach', '--name', 'shop-green', '--label', 'bluegreen.app=shop', '--label', 'bluegreen.slot=green',
-      '--publish', '127.0.0.1:8081:8080', '--env-file', '/dev/stdin', '--memory', '512m', 'sha256:abc'
+      'sudo',
+      'docker',
+      'run',
+      '--detach',
+      '--name',
+      'shop-green',
+      '--label',
+      'bluegreen.app=shop',
+      '--label',
+      'bluegreen.slot=green',
+      '--publish',
+      '127.0.0.1:8081:8080',
+      '--env-file',
+      '/dev/stdin',
+      '--memory',
+      '512m',
+      'sha256:abc'
     ])
     expect(command.stdin).toBe('TOKEN=x y\nEMPTY=\n')
   })

@@ -7,9 +7,31 @@ import { execFileSync } from 'node:child_process'
 import fc from 'fast-check'
 import { appAlive, logTail, readPid, slotRunToken, startJar, stopApp } from '../../../src/commands/app.js'
 import {
-  containerId, imageExists, imageInfo, inspectContainers, listImages, login, logout, logs, pull, remove, removeImage, runContainer, stop, stopIfSame
+  containerId,
+  imageExists,
+  imageInfo,
+  inspectContainers,
+  listImages,
+  login,
+  logout,
+  logs,
+  pull,
+  remove,
+  removeImage,
+  runContainer,
+  stop,
+  stopIfSame
 } from '../../../src/commands/docker.js'
-import { receiveFile, freeSpace, listJarReleases, prepareRelease, prepareSlotDir, pruneOldest, removeFile, writeFileAtomic } from '../../../src/commands/files.js'
+import {
+  receiveFile,
+  freeSpace,
+  listJarReleases,
+  prepareRelease,
+  prepareSlotDir,
+  pruneOldest,
+  removeFile,
+  writeFileAtomic
+} from '../../../src/commands/files.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../../src/commands/history.js'
 import { addOwnImage, readImageRecords, writeOwnImages } from '../../../src/commands/images.js'
 import { holdLock } from '../../../src/commands/lock.js'
@@ -19,14 +41,38 @@ import { readTcpTables } from '../../../src/commands/tcp.js'
 import { probeServer } from '../../../src/commands/probe.js'
 import { shellJoin } from '../../../src/commands/shell.js'
 
-const hostile = fc.oneof(
-  fc.string({ unit: 'binary', minLength: 1 }),
-  fc.constantFrom('; rm -rf /', '$(id)', '`id`', "'", '"', 'a\nb', '\\', '*', '~root', '$HOME', '&& id', '| id', '> /tmp/x', '-rf', '--', 'é✓ ☃', '%s%n')
-).filter(s => !s.includes('\0'))
+const hostile = fc
+  .oneof(
+    fc.string({ unit: 'binary', minLength: 1 }),
+    fc.constantFrom(
+      '; rm -rf /',
+      '$(id)',
+      '`id`',
+      "'",
+      '"',
+      'a\nb',
+      '\\',
+      '*',
+      '~root',
+      '$HOME',
+      '&& id',
+      '| id',
+      '> /tmp/x',
+      '-rf',
+      '--',
+      'é✓ ☃',
+      '%s%n'
+    )
+  )
+  .filter(s => !s.includes('\0'))
 
 /** Each builder with every user-controlled value taken from `v`. */
 const builders: [string, (v: string) => RemoteCommand][] = [
-  ['startJar', v => startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v, runToken: v }, [['K', v]])],
+  [
+    'startJar',
+    v =>
+      startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v, runToken: v }, [['K', v]])
+  ],
   ['slotRunToken', v => slotRunToken(v, v)],
   ['stopApp', v => stopApp(v, v, 1000, v)],
   ['readPid', v => readPid(v)],
@@ -70,7 +116,9 @@ const builders: [string, (v: string) => RemoteCommand][] = [
 
 /** The arguments a real shell passes on after parsing `line` (each printed NUL-terminated). */
 function parsedByShell(line: string): string[] {
-  return execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' }).split('\0').slice(0, -1)
+  return execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' })
+    .split('\0')
+    .slice(0, -1)
 }
 
 function scriptsOf(argv: string[]): string[] {
@@ -79,11 +127,14 @@ function scriptsOf(argv: string[]): string[] {
 
 describe.each(builders)('%s', (_name, build) => {
   it('passes every hostile value as one literal argument', () => {
-    fc.assert(fc.property(hostile, value => {
-      const { argv } = build(value)
-      expect(parsedByShell(shellJoin(argv))).toEqual(argv)
-      // A script passed to `sh -c` is constant: the same whatever the values are.
-      expect(scriptsOf(argv)).toEqual(scriptsOf(build('plain').argv))
-    }), { numRuns: 40 })
+    fc.assert(
+      fc.property(hostile, value => {
+        const { argv } = build(value)
+        expect(parsedByShell(shellJoin(argv))).toEqual(argv)
+        // A script passed to `sh -c` is constant: the same whatever the values are.
+        expect(scriptsOf(argv)).toEqual(scriptsOf(build('plain').argv))
+      }),
+      { numRuns: 40 }
+    )
   })
 })

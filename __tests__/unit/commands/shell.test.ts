@@ -26,13 +26,18 @@ describe('quote', () => {
   })
 
   it('delivers hostile strings to a real shell as exactly one literal argument each', () => {
-    const hostile = fc.oneof(
-      fc.string({ unit: 'binary' }),
-      fc.constantFrom(';', '$(id)', '`id`', "'", '"', '\n', '\\', '*', '~', '$HOME', '&&', '|', '>', '!', '#', ' ', '\t', '-n', 'é✓')
-    ).filter(s => !s.includes('\0'))
-    fc.assert(fc.property(fc.array(hostile, { minLength: 1, maxLength: 4 }), args => {
-      expect(argsSeenByShell(shellJoin(args))).toEqual(args)
-    }), { numRuns: 200 })
+    const hostile = fc
+      .oneof(
+        fc.string({ unit: 'binary' }),
+        fc.constantFrom(';', '$(id)', '`id`', "'", '"', '\n', '\\', '*', '~', '$HOME', '&&', '|', '>', '!', '#', ' ', '\t', '-n', 'é✓')
+      )
+      .filter(s => !s.includes('\0'))
+    fc.assert(
+      fc.property(fc.array(hostile, { minLength: 1, maxLength: 4 }), args => {
+        expect(argsSeenByShell(shellJoin(args))).toEqual(args)
+      }),
+      { numRuns: 200 }
+    )
   })
 })
 

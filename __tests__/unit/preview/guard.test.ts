@@ -3,7 +3,15 @@ import { previewInstance, previewLock } from '../../../src/preview/instance.js'
 import { readSettings } from '../../../src/settings/settings.js'
 
 function settingsFrom(inputs: Record<string, string>) {
-  const all: Record<string, string> = { host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'app-name': 'shop', command: 'preview', ...inputs }
+  const all: Record<string, string> = {
+    host: 'srv',
+    username: 'deploy',
+    password: 'pw',
+    jar: 'x.jar',
+    'app-name': 'shop',
+    command: 'preview',
+    ...inputs
+  }
   return readSettings(name => all[name] ?? '', 'acme/shop', 42)
 }
 
@@ -12,13 +20,19 @@ describe('preview environment', () => {
 
   it("gets preview-env only, not production's env, by default", () => {
     const settings = settingsFrom({ env, 'preview-env': 'SHARED=preview\nPREVIEW_TOKEN=pv-secret' })
-    expect(previewInstance(settings, 42, [9000, 9001]).env).toEqual([['SHARED', 'preview'], ['PREVIEW_TOKEN', 'pv-secret']])
+    expect(previewInstance(settings, 42, [9000, 9001]).env).toEqual([
+      ['SHARED', 'preview'],
+      ['PREVIEW_TOKEN', 'pv-secret']
+    ])
     expect(settings.secrets).toEqual(expect.arrayContaining(['prod-db-secret', 'pv-secret']))
   })
 
   it('with preview-inherit-env, gets env with preview-env on top', () => {
     const settings = settingsFrom({ env, 'preview-env': 'SHARED=preview', 'preview-inherit-env': 'true' })
-    expect(previewInstance(settings, 42, [9000, 9001]).env).toEqual([['DB_PASSWORD', 'prod-db-secret'], ['SHARED', 'preview']])
+    expect(previewInstance(settings, 42, [9000, 9001]).env).toEqual([
+      ['DB_PASSWORD', 'prod-db-secret'],
+      ['SHARED', 'preview']
+    ])
   })
 
   it.each([
@@ -39,7 +53,9 @@ describe('preview lock', () => {
 })
 
 describe('pull requests from forks', () => {
-  const event = (head: string | null, base = 'acme/shop') => ({ pull_request: { head: { repo: head ? { full_name: head } : null }, base: { repo: { full_name: base } } } })
+  const event = (head: string | null, base = 'acme/shop') => ({
+    pull_request: { head: { repo: head ? { full_name: head } : null }, base: { repo: { full_name: base } } }
+  })
 
   it('knows a fork by its head repository', () => {
     expect(forkOf(event('acme/shop'))).toBeNull()
@@ -53,7 +69,10 @@ describe('pull requests from forks', () => {
     try {
       refuseFork(event('mallory/shop'), 5, false)
     } catch (error) {
-      expect(error).toMatchObject({ serverState: 'Nothing was changed on the server.', hint: expect.stringMatching(/pull_request_target[\s\S]*preview-allow-forks/) })
+      expect(error).toMatchObject({
+        serverState: 'Nothing was changed on the server.',
+        hint: expect.stringMatching(/pull_request_target[\s\S]*preview-allow-forks/)
+      })
     }
     expect(() => refuseFork(event('mallory/shop'), 5, true)).not.toThrow()
     expect(() => refuseFork(event('acme/shop'), 5, false)).not.toThrow()

@@ -22,10 +22,21 @@ describe('preview ports', () => {
 })
 
 describe('preview instance', () => {
-  const settings = readSettings(name => ({
-    host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'app-name': 'shop', command: 'preview',
-    'preview-nginx-dir': '/etc/nginx/previews', 'preview-domain': 'pr.example.com'
-  })[name] ?? '', 'acme/shop', 42)
+  const settings = readSettings(
+    name =>
+      ({
+        host: 'srv',
+        username: 'deploy',
+        password: 'pw',
+        jar: 'x.jar',
+        'app-name': 'shop',
+        command: 'preview',
+        'preview-nginx-dir': '/etc/nginx/previews',
+        'preview-domain': 'pr.example.com'
+      })[name] ?? '',
+    'acme/shop',
+    42
+  )
 
   it('is its own app with its own directory, ports and nginx file', () => {
     const instance = previewInstance(settings, 42, [9010, 9011])
@@ -37,7 +48,11 @@ describe('preview instance', () => {
   })
 
   it('refuses a port range that overlaps the production slots', () => {
-    expect(() => readSettings(name => ({ host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'preview-ports': '8000-8090' })[name] ?? '', 'acme/shop'))
-      .toThrow(/Input 'preview-ports' is invalid: got "8000-8090", expected a range that leaves out the production slots \(8080, 8081\)/)
+    expect(() =>
+      readSettings(
+        name => ({ host: 'srv', username: 'deploy', password: 'pw', jar: 'x.jar', 'preview-ports': '8000-8090' })[name] ?? '',
+        'acme/shop'
+      )
+    ).toThrow(/Input 'preview-ports' is invalid: got "8000-8090", expected a range that leaves out the production slots \(8080, 8081\)/)
   })
 })

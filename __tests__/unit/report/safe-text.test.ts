@@ -5,9 +5,20 @@ import { markdownCode, oneLine, safeText } from '../../../src/report/safe-text.j
 import { workflowCommands } from '../../support/workflow-commands.js'
 
 const HOSTILE = [
-  '::add-mask::v1', '::error::pwned', '::save-state name=repair::{}', '::set-output name=result::deployed',
-  '::stop-commands::x', '  ::warning::indented', '\t::notice::tab', '\u00a0::debug::nbsp', '\ufeff::error::bom',
-  '\u200b::error::zero-width', ':\u200b:error::split', '\u0085::error::nel', 'log ##[add-mask]v1', '#\u00ad#[error]soft-hyphen'
+  '::add-mask::v1',
+  '::error::pwned',
+  '::save-state name=repair::{}',
+  '::set-output name=result::deployed',
+  '::stop-commands::x',
+  '  ::warning::indented',
+  '\t::notice::tab',
+  '\u00a0::debug::nbsp',
+  '\ufeff::error::bom',
+  '\u200b::error::zero-width',
+  ':\u200b:error::split',
+  '\u0085::error::nel',
+  'log ##[add-mask]v1',
+  '#\u00ad#[error]soft-hyphen'
 ]
 
 describe('safeText', () => {
@@ -22,7 +33,9 @@ describe('safeText', () => {
   })
 
   it('marks a command line with a backslash and keeps its indentation', () => {
-    expect(safeText('ok\n::error::pwned\n  ::add-mask::v1\nlog ##[error]x')).toBe('ok\n\\::error::pwned\n  \\::add-mask::v1\nlog #\\#[error]x')
+    expect(safeText('ok\n::error::pwned\n  ::add-mask::v1\nlog ##[error]x')).toBe(
+      'ok\n\\::error::pwned\n  \\::add-mask::v1\nlog #\\#[error]x'
+    )
   })
 
   it('leaves ordinary text alone', () => {
@@ -31,12 +44,34 @@ describe('safeText', () => {
   })
 
   it('holds for any text', () => {
-    const alphabet = fc.constantFrom(':', '#', '[', ']', ' ', '\t', '\n', '\r', '\u200b', '\u00ad', '\ufeff', '\u0085', 'a', 'error', 'add-mask')
-    fc.assert(fc.property(fc.array(alphabet, { maxLength: 40 }).map(parts => parts.join('')), text => {
-      expect(workflowCommands(safeText(text))).toEqual([])
-      expect(workflowCommands(oneLine(text))).toEqual([])
-      expect(oneLine(text)).not.toMatch(/[\r\n]/)
-    }), { numRuns: 2000 })
+    const alphabet = fc.constantFrom(
+      ':',
+      '#',
+      '[',
+      ']',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u200b',
+      '\u00ad',
+      '\ufeff',
+      '\u0085',
+      'a',
+      'error',
+      'add-mask'
+    )
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 40 }).map(parts => parts.join('')),
+        text => {
+          expect(workflowCommands(safeText(text))).toEqual([])
+          expect(workflowCommands(oneLine(text))).toEqual([])
+          expect(oneLine(text)).not.toMatch(/[\r\n]/)
+        }
+      ),
+      { numRuns: 2000 }
+    )
   })
 })
 
@@ -52,13 +87,17 @@ describe('what @actions/core prints', () => {
     }
     expect(printed.trimEnd().split('\n')).toHaveLength(1)
     expect(workflowCommands(printed).map(command => command.name)).toEqual(['error'])
-    expect(workflowCommands(printed)[0].data).toBe('did not become healthy (last: HTTP 200 but status is DOWN\n\\::add-mask::v1\n\\::error::pwned)')
+    expect(workflowCommands(printed)[0].data).toBe(
+      'did not become healthy (last: HTTP 200 but status is DOWN\n\\::add-mask::v1\n\\::error::pwned)'
+    )
   })
 })
 
 describe('markdownCode', () => {
   it('puts untrusted text in one code span', () => {
-    expect(markdownCode('Could not pull x: denied <img src=x> @octocat [a](http://e.vil)')).toBe('`Could not pull x: denied <img src=x> @octocat [a](http://e.vil)`')
+    expect(markdownCode('Could not pull x: denied <img src=x> @octocat [a](http://e.vil)')).toBe(
+      '`Could not pull x: denied <img src=x> @octocat [a](http://e.vil)`'
+    )
   })
 
   it('fences with more backticks than the text holds and keeps it on one line', () => {

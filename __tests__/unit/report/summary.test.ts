@@ -11,7 +11,14 @@ describe('server text in the job summary', () => {
   it('stays inside its table cell: no blank line ends the HTML block', () => {
     const report = new Report()
     report.warn(`warning about ${SERVER_TEXT}`)
-    const html = renderSummary({ appName: 'shop', host: 'h', report, outcome: emptyOutcome(), error: new DeployError(SERVER_TEXT), redact: text => text })
+    const html = renderSummary({
+      appName: 'shop',
+      host: 'h',
+      report,
+      outcome: emptyOutcome(),
+      error: new DeployError(SERVER_TEXT),
+      redact: text => text
+    })
     expect(html).not.toMatch(/<table>(?:(?!<\/table>)[\s\S])*\n[ \t]*\n/)
     expect(html).toMatch(/<ul>[^\n]*<\/ul>/)
     expect(html).toContain('status is DOWN<br>::add-mask::v1<br><br>[click](https://e.vil) &lt;img src=x&gt;')
@@ -20,10 +27,18 @@ describe('server text in the job summary', () => {
 
 describe('server text in the PR comment', () => {
   it('is one code span in one table row', () => {
-    const markdown = renderComment('shop', 7, { url: 'https://pr-7.example.com', release: 'sha256:`|' + 'a'.repeat(10), healthy: false, state: 'failed', detail: SERVER_TEXT })
+    const markdown = renderComment('shop', 7, {
+      url: 'https://pr-7.example.com',
+      release: 'sha256:`|' + 'a'.repeat(10),
+      healthy: false,
+      state: 'failed',
+      detail: SERVER_TEXT
+    })
     const rows = markdown.split('\n').filter(line => line.startsWith('|'))
     expect(rows).toHaveLength(6)
-    expect(rows[5]).toBe('| State | `` HTTP 200 but status is DOWN ::add-mask::v1  [click](https://e.vil) <img src=x> @octocat \\| #1 `x` `` |')
+    expect(rows[5]).toBe(
+      '| State | `` HTTP 200 but status is DOWN ::add-mask::v1  [click](https://e.vil) <img src=x> @octocat \\| #1 `x` `` |'
+    )
     expect(rows[3]).toBe('| Release | `` `\\|aaaaaaaaaa `` |')
   })
 })
@@ -32,9 +47,11 @@ describe('the step log', () => {
   it('prints notes that quote the server as plain text', () => {
     const lines: string[] = []
     const report = new Report(line => lines.push(line))
-    return report.step('Health of live version', async note => note(SERVER_TEXT)).then(() => {
-      expect(workflowCommands(lines.join('\n'))).toEqual([])
-      expect(lines.join('\n')).toContain('\n\\::add-mask::v1\n')
-    })
+    return report
+      .step('Health of live version', async note => note(SERVER_TEXT))
+      .then(() => {
+        expect(workflowCommands(lines.join('\n'))).toEqual([])
+        expect(lines.join('\n')).toContain('\n\\::add-mask::v1\n')
+      })
   })
 })

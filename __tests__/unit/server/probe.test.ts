@@ -5,22 +5,55 @@ const slots = { blue: 8080, green: 8081 }
 const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase()} 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0`
 
 function probe(sections: Record<string, string>): string {
-  const all = { uid: '1000', 'include-status': 'present', include: '', record: '', tcp: '', program: '/usr/bin/java', sudo: 'ok', ...sections }
-  return Object.entries(all).map(([name, body]) => `== ${name}\n${body}`).join('\n')
+  const all = {
+    uid: '1000',
+    'include-status': 'present',
+    include: '',
+    record: '',
+    tcp: '',
+    program: '/usr/bin/java',
+    sudo: 'ok',
+    ...sections
+  }
+  return Object.entries(all)
+    .map(([name, body]) => `== ${name}\n${body}`)
+    .join('\n')
 }
 
 describe('parseProbe', () => {
   it('splits the probe into its sections', () => {
-    expect([...parseSections('== a\n1\n2\n== b\n\n== c').entries()]).toEqual([['a', '1\n2'], ['b', ''], ['c', '']])
+    expect([...parseSections('== a\n1\n2\n== b\n\n== c').entries()]).toEqual([
+      ['a', '1\n2'],
+      ['b', ''],
+      ['c', '']
+    ])
   })
 
   it('reads the routed slot, listening ports, state, program and sudo', () => {
-    const server = parseProbe(probe({
-      uid: '0', include: 'set $service_url http://127.0.0.1:8081;', tcp: LISTEN(8081), record: '{"active":{"color":"green","port":8081,"release":"r1"}}'
-    }), slots, DEFAULT_TEMPLATE)
+    const server = parseProbe(
+      probe({
+        uid: '0',
+        include: 'set $service_url http://127.0.0.1:8081;',
+        tcp: LISTEN(8081),
+        record: '{"active":{"color":"green","port":8081,"release":"r1"}}'
+      }),
+      slots,
+      DEFAULT_TEMPLATE
+    )
     expect(server).toEqual({
-      isRoot: true, includeText: 'set $service_url http://127.0.0.1:8081;', routed: { color: 'green', port: 8081, listening: true },
-      listening: { blue: false, green: true }, record: { app: '', mode: 'jar', live: { color: 'green', port: 8081, release: 'r1', ref: undefined, since: undefined }, previous: null, deployedBy: { actor: '', runUrl: '', commit: '' } }, programFound: true, sudo: 'ok'
+      isRoot: true,
+      includeText: 'set $service_url http://127.0.0.1:8081;',
+      routed: { color: 'green', port: 8081, listening: true },
+      listening: { blue: false, green: true },
+      record: {
+        app: '',
+        mode: 'jar',
+        live: { color: 'green', port: 8081, release: 'r1', ref: undefined, since: undefined },
+        previous: null,
+        deployedBy: { actor: '', runUrl: '', commit: '' }
+      },
+      programFound: true,
+      sudo: 'ok'
     })
   })
 
@@ -30,9 +63,14 @@ describe('parseProbe', () => {
   })
 
   it('refuses an include it cannot read, one that does not follow the template, and one that names another port', () => {
-    expect(() => parseProbe(probe({ 'include-status': 'unreadable' }), slots, DEFAULT_TEMPLATE)).toThrow(/exists but the login user cannot read it/)
-    expect(() => parseProbe(probe({ include: 'proxy_pass http://app;' }), slots, DEFAULT_TEMPLATE)).toThrow(/does not follow 'nginx-include-template'/)
-    expect(() => parseProbe(probe({ include: 'set $service_url http://127.0.0.1:9000;' }), slots, DEFAULT_TEMPLATE))
-      .toThrow(/nginx routes to port 9000, which is neither the blue \(8080\) nor the green \(8081\) slot/)
+    expect(() => parseProbe(probe({ 'include-status': 'unreadable' }), slots, DEFAULT_TEMPLATE)).toThrow(
+      /exists but the login user cannot read it/
+    )
+    expect(() => parseProbe(probe({ include: 'proxy_pass http://app;' }), slots, DEFAULT_TEMPLATE)).toThrow(
+      /does not follow 'nginx-include-template'/
+    )
+    expect(() => parseProbe(probe({ include: 'set $service_url http://127.0.0.1:9000;' }), slots, DEFAULT_TEMPLATE)).toThrow(
+      /nginx routes to port 9000, which is neither the blue \(8080\) nor the green \(8081\) slot/
+    )
   })
 })

@@ -2,9 +2,15 @@ import { parseHistory, parseRecord, resultOf, serializeRecord, type DeployRecord
 
 describe('state.json and history', () => {
   it('reads a record, defaulting the mode to jar and dropping malformed slots', () => {
-    const text = JSON.stringify({ active: { color: 'blue', port: 8080, release: 'abc' }, previous: { color: 'red', port: 1, release: 'x' } })
+    const text = JSON.stringify({
+      active: { color: 'blue', port: 8080, release: 'abc' },
+      previous: { color: 'red', port: 1, release: 'x' }
+    })
     expect(parseRecord(text)).toEqual({
-      app: '', mode: 'jar', live: { color: 'blue', port: 8080, release: 'abc', ref: undefined, since: undefined }, previous: null,
+      app: '',
+      mode: 'jar',
+      live: { color: 'blue', port: 8080, release: 'abc', ref: undefined, since: undefined },
+      previous: null,
       deployedBy: { actor: '', runUrl: '', commit: '' }
     })
   })
@@ -18,7 +24,10 @@ describe('state.json and history', () => {
 
   it('writes the live slot as "active", the name servers deployed by earlier versions have', () => {
     const record: DeployRecord = {
-      app: 'api', mode: 'image', live: { color: 'green', port: 8081, release: 'sha256:1', ref: 'r@sha256:1', since: 't' }, previous: null,
+      app: 'api',
+      mode: 'image',
+      live: { color: 'green', port: 8081, release: 'sha256:1', ref: 'r@sha256:1', since: 't' },
+      previous: null,
       deployedBy: { actor: 'me', runUrl: 'u', commit: 'c' }
     }
     const text = serializeRecord(record)
@@ -29,7 +38,10 @@ describe('state.json and history', () => {
 
   it('reads history lines, skipping blank and broken ones', () => {
     const entry = { time: 't', command: 'deploy', result: 'deployed' }
-    expect(parseHistory(`${JSON.stringify(entry)}\n\n{broken\n${JSON.stringify({ ...entry, time: 'u' })}\n`)).toEqual([entry, { ...entry, time: 'u' }])
+    expect(parseHistory(`${JSON.stringify(entry)}\n\n{broken\n${JSON.stringify({ ...entry, time: 'u' })}\n`)).toEqual([
+      entry,
+      { ...entry, time: 'u' }
+    ])
   })
 
   it('names each successful command', () => {

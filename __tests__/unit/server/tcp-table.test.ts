@@ -40,8 +40,16 @@ describe('TCP table filter on the server', () => {
     const body = command.argv[2].replace('/proc/net/tcp /proc/net/tcp6', '"$TABLE_FILE"')
     const dir = mkdtempSync(join(tmpdir(), 'tcp-'))
     writeFileSync(join(dir, 'tcp'), sample)
-    const out = execFileSync('sh', ['-c', body, 'sh', ...command.argv.slice(4)], { encoding: 'utf8', env: { ...process.env, TABLE_FILE: join(dir, 'tcp') } })
+    const out = execFileSync('sh', ['-c', body, 'sh', ...command.argv.slice(4)], {
+      encoding: 'utf8',
+      env: { ...process.env, TABLE_FILE: join(dir, 'tcp') }
+    })
     expect(command.argv.slice(4)).toEqual(['1F90'])
-    expect(parseTcpTable(out).map(entry => [entry.localPort, entry.remotePort])).toEqual([[8080, 0], [8080, 0xd2f0], [0xd2f0, 8080], [8080, 0xd2f4]])
+    expect(parseTcpTable(out).map(entry => [entry.localPort, entry.remotePort])).toEqual([
+      [8080, 0],
+      [8080, 0xd2f0],
+      [0xd2f0, 8080],
+      [8080, 0xd2f4]
+    ])
   })
 })

@@ -4,7 +4,14 @@ const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE 
 const FP = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8'
 
 function settingsFrom(inputs: Record<string, string>) {
-  const all: Record<string, string> = { host: 'example.com', username: 'deploy', 'private-key': KEY, 'host-fingerprint': FP, jar: 'app.jar', ...inputs }
+  const all: Record<string, string> = {
+    host: 'example.com',
+    username: 'deploy',
+    'private-key': KEY,
+    'host-fingerprint': FP,
+    jar: 'app.jar',
+    ...inputs
+  }
   return readSettings(name => all[name] ?? '', 'acme/orders-api')
 }
 
@@ -37,7 +44,10 @@ describe('readSettings', () => {
       'drain-timeout': '500ms',
       'remote-dir': '~/apps/orders/'
     })
-    expect(settings.env).toEqual([['SPRING_PROFILES_ACTIVE', 'prod'], ['DB_URL', 'jdbc:x?a=b&c=$(d)']])
+    expect(settings.env).toEqual([
+      ['SPRING_PROFILES_ACTIVE', 'prod'],
+      ['DB_URL', 'jdbc:x?a=b&c=$(d)']
+    ])
     expect(settings.jarRuntime.javaOptions).toEqual(['-Xmx256m', '-Dgreeting=hello world'])
     expect(settings.health.timeoutMs).toBe(90_000)
     expect(settings.drainTimeoutMs).toBe(500)
@@ -69,13 +79,22 @@ describe('readSettings', () => {
 
   it('reads image mode', () => {
     const settings = settingsFrom({
-      jar: '', image: 'ghcr.io/acme/api:1.4.2', 'docker-command': 'sudo docker', 'docker-run-args': '--memory 512m --network=app',
-      'registry-username': 'bot', 'registry-password': 'tok3n!'
+      jar: '',
+      image: 'ghcr.io/acme/api:1.4.2',
+      'docker-command': 'sudo docker',
+      'docker-run-args': '--memory 512m --network=app',
+      'registry-username': 'bot',
+      'registry-password': 'tok3n!'
     })
     expect(settings.artifact).toEqual({ kind: 'image', ref: 'ghcr.io/acme/api:1.4.2' })
     expect(settings.image).toEqual({
-      appPort: 8080, registry: '', registryUsername: 'bot', registryPassword: 'tok3n!',
-      dockerCommand: ['sudo', 'docker'], runArgs: ['--memory', '512m', '--network=app'], keepImages: 3
+      appPort: 8080,
+      registry: '',
+      registryUsername: 'bot',
+      registryPassword: 'tok3n!',
+      dockerCommand: ['sudo', 'docker'],
+      runArgs: ['--memory', '512m', '--network=app'],
+      keepImages: 3
     })
     expect(settings.secrets).toContain('tok3n!')
   })

@@ -1,11 +1,20 @@
 import { createHmac } from 'node:crypto'
-import { fingerprintOf, judgeHostKey, keyTypeOf, preferredAlgorithms, presentedKey, refusalOf, type HostKeyPolicy } from '../../../src/ssh/host-key.js'
+import {
+  fingerprintOf,
+  judgeHostKey,
+  keyTypeOf,
+  preferredAlgorithms,
+  presentedKey,
+  refusalOf,
+  type HostKeyPolicy
+} from '../../../src/ssh/host-key.js'
 import { globMatches, hostFieldMatches, knownKeysFor } from '../../../src/ssh/known-hosts.js'
 
 const KEY_B64 = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
 const key = Buffer.from(KEY_B64, 'base64')
 const other = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIBBBBnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl', 'base64')
-const ECDSA_B64 = 'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPq1YRsqc9Bu2Ylc2rFo1e0ouvP7OTQsD0QVpg7cqvu7zd3ZlEdOl5/IQvdNZ7UqcVn3vvKgI9a+A5qamNOGoYk='
+const ECDSA_B64 =
+  'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPq1YRsqc9Bu2Ylc2rFo1e0ouvP7OTQsD0QVpg7cqvu7zd3ZlEdOl5/IQvdNZ7UqcVn3vvKgI9a+A5qamNOGoYk='
 const ecdsa = Buffer.from(ECDSA_B64, 'base64')
 
 function hashedName(name: string): string {
@@ -92,13 +101,23 @@ describe('revoked keys', () => {
   const revoked = `@revoked * ssh-ed25519 ${KEY_B64}`
 
   it('refuses a key revoked with a wildcard, even when pinned or also listed', () => {
-    const pinned = { fingerprints: [fingerprintOf(key)], knownHosts: `${revoked}\n[srv]:2222 ssh-ed25519 ${KEY_B64}`, host: 'srv', port: 2222 }
+    const pinned = {
+      fingerprints: [fingerprintOf(key)],
+      knownHosts: `${revoked}\n[srv]:2222 ssh-ed25519 ${KEY_B64}`,
+      host: 'srv',
+      port: 2222
+    }
     expect(judgeHostKey(pinned, key)).toBe('revoked')
     expect(rejectHostKey(pinned, key)).toMatch(/marks @revoked; a revoked key is refused even when 'host-fingerprint' pins it/)
   })
 
   it('applies only to the hosts its pattern names', () => {
-    const policy = { fingerprints: [fingerprintOf(key)], knownHosts: `@revoked old.example.com ssh-ed25519 ${KEY_B64}`, host: 'new.example.com', port: 22 }
+    const policy = {
+      fingerprints: [fingerprintOf(key)],
+      knownHosts: `@revoked old.example.com ssh-ed25519 ${KEY_B64}`,
+      host: 'new.example.com',
+      port: 22
+    }
     expect(judgeHostKey(policy, key)).toBe('trusted')
   })
 })
@@ -123,8 +142,8 @@ describe('refusal messages', () => {
     const message = refusalOf(policy, [presentedKey(policy, other), presentedKey(policy, ecdsa)])
     expect(message).toBe(
       `the server presented host key ${fingerprintOf(other)}, which matches neither 'host-fingerprint' nor 'known-hosts'; ` +
-      `nor do its other host keys: ${fingerprintOf(ecdsa)} (ecdsa-sha2-nistp256). Expected SHA256:pinned ('host-fingerprint'); ` +
-      "'known-hosts' lists 1 key(s) for srv; it lists a different ssh-ed25519 key: the server's key has changed, or something is impersonating it"
+        `nor do its other host keys: ${fingerprintOf(ecdsa)} (ecdsa-sha2-nistp256). Expected SHA256:pinned ('host-fingerprint'); ` +
+        "'known-hosts' lists 1 key(s) for srv; it lists a different ssh-ed25519 key: the server's key has changed, or something is impersonating it"
     )
   })
 })

@@ -5,15 +5,30 @@ const slots = { blue: 8080, green: 8081 }
 
 function state(overrides: Partial<ServerProbe>): ServerProbe {
   return {
-    isRoot: false, includeText: null, routed: null, listening: { blue: false, green: false },
-    record: null, programFound: true, sudo: 'ok', ...overrides
+    isRoot: false,
+    includeText: null,
+    routed: null,
+    listening: { blue: false, green: false },
+    record: null,
+    programFound: true,
+    sudo: 'ok',
+    ...overrides
   }
 }
 
 describe('planSlots', () => {
   it('deploys into the slot nginx does not route to', () => {
-    const plan = planSlots(state({ routed: { color: 'blue', port: 8080, listening: true }, listening: { blue: true, green: false } }), { blue: true, green: false }, slots)
-    expect(plan).toEqual({ live: { color: 'blue', port: 8080 }, target: { color: 'green', port: 8081 }, staleInTarget: false, warnings: [] })
+    const plan = planSlots(
+      state({ routed: { color: 'blue', port: 8080, listening: true }, listening: { blue: true, green: false } }),
+      { blue: true, green: false },
+      slots
+    )
+    expect(plan).toEqual({
+      live: { color: 'blue', port: 8080 },
+      target: { color: 'green', port: 8081 },
+      staleInTarget: false,
+      warnings: []
+    })
   })
 
   it('deploys into the routed slot when nothing answers there, and says so', () => {
@@ -33,17 +48,35 @@ describe('planSlots', () => {
   })
 
   it('replaces a leftover of ours in the idle slot', () => {
-    const plan = planSlots(state({ routed: { color: 'blue', port: 8080, listening: true }, listening: { blue: true, green: true } }), { blue: true, green: true }, slots)
+    const plan = planSlots(
+      state({ routed: { color: 'blue', port: 8080, listening: true }, listening: { blue: true, green: true } }),
+      { blue: true, green: true },
+      slots
+    )
     expect(plan.staleInTarget).toBe(true)
   })
 
   it('refuses a stranger on the idle port', () => {
     const server = state({ routed: { color: 'blue', port: 8080, listening: true }, listening: { blue: true, green: true } })
-    expect(() => planSlots(server, { blue: true, green: false }, slots)).toThrow(/Port 8081 \(the idle green slot\) is held by a process that this action did not start/)
+    expect(() => planSlots(server, { blue: true, green: false }, slots)).toThrow(
+      /Port 8081 \(the idle green slot\) is held by a process that this action did not start/
+    )
   })
 
   it('trusts nginx over a state file that disagrees, with a warning', () => {
-    const server = state({ routed: { color: 'blue', port: 8080, listening: true }, listening: { blue: true, green: false }, record: { app: 'api', mode: 'jar', live: { color: 'green', port: 8081, release: 'r' }, previous: null, deployedBy: { actor: '', runUrl: '', commit: '' } } })
-    expect(planSlots(server, { blue: true, green: false }, slots).warnings).toEqual(['The state file says green is live, but nginx routes to blue; trusting nginx.'])
+    const server = state({
+      routed: { color: 'blue', port: 8080, listening: true },
+      listening: { blue: true, green: false },
+      record: {
+        app: 'api',
+        mode: 'jar',
+        live: { color: 'green', port: 8081, release: 'r' },
+        previous: null,
+        deployedBy: { actor: '', runUrl: '', commit: '' }
+      }
+    })
+    expect(planSlots(server, { blue: true, green: false }, slots).warnings).toEqual([
+      'The state file says green is live, but nginx routes to blue; trusting nginx.'
+    ])
   })
 })
