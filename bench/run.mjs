@@ -107,7 +107,8 @@ function runScenario(sc) {
       log(
         `  ${sc.id} #${i} → ${version}: ${ok ? 'ok' : `DEPLOY FAILED (nginx serves ${served})`}, ` +
           `deploy ${seconds(metrics.deployMs)}, switch ${seconds(metrics.switchMs)}, ` +
-          `failed fast ${metrics.failedFast} / slow ${metrics.failedSlow}, downtime ${seconds(metrics.downtimeMs)}, ${tcpSockets} TCP sockets before` +
+          `failed fast ${metrics.failedFast} / slow ${metrics.failedSlow}, downtime ${seconds(metrics.downtimeMs)}, ${tcpSockets} TCP ` +
+          `sockets before` +
           (Object.keys(metrics.failureReasons).length ? ` ${JSON.stringify(metrics.failureReasons)}` : '')
       )
     }
@@ -162,7 +163,8 @@ function targets(action, m) {
       value:
         share === null
           ? '—'
-          : `${Math.round(share * 100)} % (${seconds(bootDrain)} of ${seconds(action.deployMs)}; rest ${seconds((action.deployMs ?? 0) - bootDrain)})`,
+          : `${Math.round(share * 100)} % (${seconds(bootDrain)} of ${seconds(action.deployMs)}; rest ` +
+            `${seconds((action.deployMs ?? 0) - bootDrain)})`,
       target: 'dominant (> 50 %)',
       pass: share === null ? null : share > 0.5
     })
@@ -178,7 +180,9 @@ function targets(action, m) {
     const u = m.upload
     rows.push({
       label: `Upload ${u.fileMiB?.toFixed(1)} MiB: action vs scp`,
-      value: `${u.actionMiBps?.toFixed(1)} vs ${u.scpMiBps?.toFixed(1)} MiB/s = ${u.ratio === null ? '—' : `${(u.ratio * 100).toFixed(1)} %`}`,
+      value:
+        `${u.actionMiBps?.toFixed(1)} vs ${u.scpMiBps?.toFixed(1)} MiB/s = ` +
+        `${u.ratio === null ? '—' : `${(u.ratio * 100).toFixed(1)} %`}`,
       target: '≥ 80 % of scp',
       pass: u.ratio === null ? false : u.ratio >= 0.8
     })
@@ -212,7 +216,8 @@ async function main() {
   const warnings = [
     ...(foreign.samples
       ? [
-          `Other labs or test runs were active during ${foreign.samples * 2} s of this benchmark (${foreign.labs.join(', ')}): they compete for the CPUs, so the timings are skewed.`
+          `Other labs or test runs were active during ${foreign.samples * 2} s of this benchmark (${foreign.labs.join(', ')}): they ` +
+            `compete for the CPUs, so the timings are skewed.`
         ]
       : []),
     ...(distChanged ? ['dist/index.js changed while the benchmark ran; the runs may not all have used the same bundle.'] : [])
@@ -225,27 +230,35 @@ async function main() {
     '',
     scenarioTable(results),
     '',
-    `Load through nginx: ${LOAD_DEFAULTS.fastClients} clients on \`${LOAD_DEFAULTS.fastPath}\` back to back and ${LOAD_DEFAULTS.slowClients} on \`/slow?ms=${LOAD_DEFAULTS.slowMs}\`,`,
-    `keep-alive off (one connection per request); a client pauses ${LOAD_DEFAULTS.pauseAfterFailureMs} ms after a failed request. Failed = not HTTP 200 or a`,
-    `connection error/timeout (fast ${LOAD_DEFAULTS.fastTimeoutMs / 1000} s, slow ${LOAD_DEFAULTS.slowTimeoutMs / 1000} s). App: BOOT_DELAY_MS=${APP_ENV.BOOT_DELAY_MS}, GRACEFUL=${APP_ENV.GRACEFUL}. Each deploy alternates v1/v2.`,
+    `Load through nginx: ${LOAD_DEFAULTS.fastClients} clients on \`${LOAD_DEFAULTS.fastPath}\` back to back and ` +
+      `${LOAD_DEFAULTS.slowClients} on \`/slow?ms=${LOAD_DEFAULTS.slowMs}\`,`,
+    `keep-alive off (one connection per request); a client pauses ${LOAD_DEFAULTS.pauseAfterFailureMs} ms after a failed request. ` +
+      `Failed = not HTTP 200 or a`,
+    `connection error/timeout (fast ${LOAD_DEFAULTS.fastTimeoutMs / 1000} s, slow ${LOAD_DEFAULTS.slowTimeoutMs / 1000} s). App: ` +
+      `BOOT_DELAY_MS=${APP_ENV.BOOT_DELAY_MS}, GRACEFUL=${APP_ENV.GRACEFUL}. Each deploy alternates v1/v2.`,
     'Downtime window: first to last failed fast request. Time to switch (all methods alike): deploy start → first fast request',
     'answered by the new version (X-App-Version). Total deploy time: wall time of the deploy command (scp + ssh script, or the action).',
     `Load runs ${WARMUP_MS / 1000} s before each deploy and ${TAIL_MS / 1000} s after it, then waits for in-flight slow requests.`,
     ...(action
       ? [
           '',
-          `Action steps (median): read server state ${seconds(action.readStateMs)}, health check ${seconds(action.healthCheckMs)}, drain ${seconds(action.drainMs)}, stop old ${seconds(action.stopOldMs)};`,
-          `time-to-switch-ms output ${seconds(action.timeToSwitchOutputMs)}. Host TCP sockets at deploy start (median): ${whole(median(results.find(r => r.id === 'action-jar')?.runs.map(x => x.tcpSockets) ?? []))}.`
+          `Action steps (median): read server state ${seconds(action.readStateMs)}, health check ${seconds(action.healthCheckMs)}, ` +
+            `drain ${seconds(action.drainMs)}, stop old ${seconds(action.stopOldMs)};`,
+          `time-to-switch-ms output ${seconds(action.timeToSwitchOutputMs)}. Host TCP sockets at deploy start (median): ` +
+            `${whole(median(results.find(r => r.id === 'action-jar')?.runs.map(x => x.tcpSockets) ?? []))}.`
         ]
       : []),
     ...(targetRows.length ? ['', '## The action against its targets', '', targetTable(targetRows)] : []),
     '',
-    `Bundle: dist/index.js ${(bundle.indexJsBytes / 1048576).toFixed(2)} MiB (${bundle.indexJsBytes} bytes); dist/ ${(bundle.distBytes / 1048576).toFixed(2)} MiB in ${bundle.distFiles.length} files.`,
+    `Bundle: dist/index.js ${(bundle.indexJsBytes / 1048576).toFixed(2)} MiB (${bundle.indexJsBytes} bytes); dist/ ` +
+      `${(bundle.distBytes / 1048576).toFixed(2)} MiB in ${bundle.distFiles.length} files.`,
     ...(m
       ? [
           `Start-up samples (ms): ${m.startup.samplesMs.join(', ')}.`,
-          `Upload: scp is timed as a whole command, so it includes its SSH login (\`ssh true\`: ${whole(m.upload.sshLoginMedianMs)} ms); the action's figure is its "Upload release"`,
-          `note: the transfer, hashed on the server as it is written (a separate sha256sum of the file would take ${whole(m.upload.remoteSha256MedianMs)} ms). Without the login and that hash: scp ≈ ${m.upload.scpTransferMiBps?.toFixed(0)} MiB/s,`,
+          `Upload: scp is timed as a whole command, so it includes its SSH login (\`ssh true\`: ${whole(m.upload.sshLoginMedianMs)} ` +
+            `ms); the action's figure is its "Upload release"`,
+          `note: the transfer, hashed on the server as it is written (a separate sha256sum of the file would take ` +
+            `${whole(m.upload.remoteSha256MedianMs)} ms). Without the login and that hash: scp ≈ ${m.upload.scpTransferMiBps?.toFixed(0)} MiB/s,`,
           `action ≈ ${m.upload.actionTransferMiBps?.toFixed(0)} MiB/s.`
         ]
       : []),

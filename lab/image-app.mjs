@@ -80,7 +80,7 @@ case $path in
     case $name in
       ''|[0-9]*|*[!A-Za-z0-9_]*) ;;
       *) eval "isset=\\\${$name+x}"
-         if [ -n "$isset" ]; then eval "value=\\\$$name"; status=200 body="$value$nl"; fi ;;
+         if [ -n "$isset" ]; then eval "value=\\$$name"; status=200 body="$value$nl"; fi ;;
     esac ;;
 esac
 case $status in 200) reason=OK;; 503) reason='Service Unavailable';; *) reason='Not Found';; esac

@@ -7,7 +7,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { importChanges, writeRootfsTar } from './image-app.mjs'
-import { canConnect, descendantsOf, isAlive, mountsUnder, must, run, signal, sleep, startService, terminate } from './proc.mjs'
+import { canConnect, descendantsOf, isAlive, mountsUnder, must, run, signal, startService, terminate } from './proc.mjs'
 
 const REGISTRY_USER = 'labuser'
 const REGISTRY_PASSWORD = 'labpass'

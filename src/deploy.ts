@@ -106,7 +106,9 @@ function afterTheSwitch(failure: ActionError, plan: SlotPlan): ActionError {
 function sudoRefused(said: string): DeployError {
   return new DeployError(`The nginx steps need 'sudo -n', which the login user cannot use: ${said.split('\n')[0] || 'no answer'}.`, {
     serverState: 'Nothing was changed on the server; the live version keeps serving.',
-    hint: "Give the login user passwordless sudo for the nginx steps (see the README), log in as a user that may run them, or set 'sudo: false' if it can without sudo."
+    hint:
+      'Give the login user passwordless sudo for the nginx steps (see the README), log in as a user that may run them, or set ' +
+      "'sudo: false' if it can without sudo."
   })
 }
 

@@ -81,7 +81,9 @@ async function connect(settings: Settings, report: Report): Promise<SshRemote> {
     return connected
   })
   if (connection.skipHostKeyCheck) {
-    const text = `insecure-skip-host-key-check is true: the server's host key (${remote.hostFingerprint}) was not verified. Pin it with 'host-fingerprint'.`
+    const text =
+      `insecure-skip-host-key-check is true: the server's host key (${remote.hostFingerprint}) was not verified. Pin it ` +
+      `with 'host-fingerprint'.`
     logWarning(text)
     report.warn(text)
   }

@@ -1,4 +1,7 @@
-/** The six commands: deploy, redeploy, rollback, status, preview and preview-destroy; the first three are recorded in the server's history. */
+/**
+ * The six commands: deploy, redeploy, rollback, status, preview and preview-destroy. The first three are recorded in
+ * the server's history.
+ */
 import type { OperationContext, OperationOutcome } from './context.js'
 import { deploy } from './deploy.js'
 import { destroyPreview, runPreview } from './preview/preview.js'

@@ -95,7 +95,9 @@ async function stopIfOurs({ report, app, progress }: RepairContext, ours: boolea
 
 function bothRunning(progress: InFlight, why: string): DeployError {
   return new DeployError(`Could not put nginx back: ${why}.`, {
-    serverState: `nginx still routes to the new version on ${progress.target.color} :${progress.target.port}; it and the old version are both left running.`,
+    serverState:
+      `nginx still routes to the new version on ${progress.target.color} :${progress.target.port}; it and the old version ` +
+      `are both left running.`,
     hint: "Fix the nginx configuration ('nginx -t') and reload nginx; the next deploy stops the leftover."
   })
 }

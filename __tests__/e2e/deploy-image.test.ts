@@ -122,7 +122,8 @@ describe('image mode', () => {
     const port = lab.ports[0]
     // `;` rather than `&&`: the background job must be python itself, so that $! is its PID
     await lab.sshExec(
-      `cd ${lab.remoteRoot}; setsid nohup python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${lab.remoteRoot}/foreign.pid`
+      `cd ${lab.remoteRoot}; setsid nohup python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ` +
+        `${lab.remoteRoot}/foreign.pid`
     )
     await waitUntil(async () => (await lab.httpGet(`http://127.0.0.1:${port}/`).catch(() => null))?.status === 200)
     const run = await runAction(inputs('v3'))

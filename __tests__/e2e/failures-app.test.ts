@@ -84,7 +84,8 @@ describe('failure matrix: the new version and nginx', () => {
     const idle = f.lab.ports[f.live === 'v4' ? 1 : 0]
     const pidFile = `${f.lab.remoteRoot}/foreign.pid`
     await f.lab.sshExec(
-      `cd ${f.lab.remoteRoot}; setsid nohup python3 -m http.server ${idle} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ${pidFile}`
+      `cd ${f.lab.remoteRoot}; setsid nohup python3 -m http.server ${idle} --bind 127.0.0.1 > /dev/null 2>&1 < /dev/null & echo $! > ` +
+        `${pidFile}`
     )
     for (let i = 0; i < 50 && !(await f.lab.httpGet(`http://127.0.0.1:${idle}/`).catch(() => null)); i++)
       await new Promise(r => setTimeout(r, 100))

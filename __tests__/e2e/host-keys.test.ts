@@ -98,7 +98,8 @@ describe('host keys of a server with three', () => {
     const { ed25519, ecdsa, rsa } = lab.hostKeys
     expect(errorOf(run)).toContain(
       `the server presented host key ${ed25519.fingerprint}, which matches neither 'host-fingerprint' nor 'known-hosts'; ` +
-        `nor do its other host keys: ${ecdsa.fingerprint} (ecdsa-sha2-nistp256), ${rsa.fingerprint} (ssh-rsa). Expected ${wrong} ('host-fingerprint').`
+        `nor do its other host keys: ${ecdsa.fingerprint} (ecdsa-sha2-nistp256), ${rsa.fingerprint} (ssh-rsa). Expected ${wrong} ` +
+        `('host-fingerprint').`
     )
   })
 })

@@ -53,7 +53,10 @@ export function slotMarker(appName: string, color: string): string {
 }
 
 // A zombie still answers kill -0, so it counts as gone; the cmdline check guards against a reused PID.
-const OURS = `ours() { [ -r "/proc/$1/cmdline" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null && tr '\\0' '\\n' < "/proc/$1/cmdline" | grep -qxF -- "$marker"; }`
+const OURS = `ours() {
+  [ -r "/proc/$1/cmdline" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null &&
+    tr '\\0' '\\n' < "/proc/$1/cmdline" | grep -qxF -- "$marker"
+}`
 
 const STOP = `pidfile=$1 marker=$2 tenths=$3 expected=$4
 ${OURS}

@@ -35,7 +35,10 @@ export function runLater(timerFile: string, delayMs: number, command: RemoteComm
 
 const CANCEL = `for file in "$@"; do
   pid=$(cat -- "$file" 2>/dev/null)
-  case $pid in ''|*[!0-9]*) ;; *) tr '\\0' '\\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -q '^# bluegreen keep-previous timer' && kill "$pid" && echo "$file" ;; esac
+  case $pid in
+    ''|*[!0-9]*) ;;
+    *) tr '\\0' '\\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -q '^# bluegreen keep-previous timer' && kill "$pid" && echo "$file" ;;
+  esac
   rm -f -- "$file"
 done`
 

@@ -95,7 +95,8 @@ export class PreviewGitHub {
       const status = (error as { status?: number }).status
       const why =
         status === 403 || status === 404
-          ? "the github-token may not do this here: a pull request from a fork gets a read-only token, and the workflow needs 'permissions: deployments: write, pull-requests: write'"
+          ? 'the github-token may not do this here: a pull request from a fork gets a read-only token, and the workflow needs ' +
+            "'permissions: deployments: write, pull-requests: write'"
           : (error as Error).message
       logWarning(`Could not ${what} on GitHub (${status ?? 'error'}): ${why}. The preview itself is not affected.`)
       return null
@@ -115,5 +116,8 @@ export function renderComment(appName: string, number: number, comment: PreviewC
           ['State', markdownCode(comment.detail)]
         ]
   const table = rows.map(([key, value]) => `| ${key} | ${value.replace(/\|/g, '\\|')} |`).join('\n')
-  return `### ${icon} Preview of ${appName} for #${number}\n\n| | |\n| --- | --- |\n${table}\n\n<sub>Updated ${new Date().toISOString()}</sub>`
+  return (
+    `### ${icon} Preview of ${appName} for #${number}\n\n| | |\n| --- | --- |\n${table}\n\n<sub>Updated ` +
+    `${new Date().toISOString()}</sub>`
+  )
 }

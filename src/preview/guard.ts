@@ -21,12 +21,14 @@ export function refuseFork(payload: PullRequestPayload, number: number, allowFor
   const fork = forkOf(payload)
   if (!fork || allowForks) return
   throw new DeployError(
-    `Refusing to deploy a preview of #${number}: its code comes from the fork ${fork}, and would run on the server with this workflow's secrets.`,
+    `Refusing to deploy a preview of #${number}: its code comes from the fork ${fork}, and would run on the server with this ` +
+      `workflow's secrets.`,
     {
       serverState: 'Nothing was changed on the server.',
       hint:
         "Run previews on 'pull_request' (not 'pull_request_target') and skip forks with " +
-        "`if: github.event.pull_request.head.repo.full_name == github.repository`; set 'preview-allow-forks: true' only if every fork's code may run on the server."
+        "`if: github.event.pull_request.head.repo.full_name == github.repository`; set 'preview-allow-forks: true' only if every " +
+        "fork's code may run on the server."
     }
   )
 }

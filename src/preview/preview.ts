@@ -118,7 +118,9 @@ async function allocate(ctx: OperationContext, registry: Registry, number: numbe
         `${live.length} previews are live already (preview-max ${preview.max}): ${live.map(e => `#${e.number}`).join(', ')}.`,
         {
           serverState: 'Nothing was changed on the server.',
-          hint: "Close a pull request (its preview-destroy frees a place), raise 'preview-max', or set 'preview-evict: true' to replace the oldest."
+          hint:
+            "Close a pull request (its preview-destroy frees a place), raise 'preview-max', or set 'preview-evict: true' to " +
+            'replace the oldest.'
         }
       )
     }

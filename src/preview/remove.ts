@@ -52,7 +52,8 @@ export async function evictOldest(ctx: OperationContext, registry: Registry): Pr
     return
   }
   throw new DeployError(
-    `${live.length} previews are live already (preview-max ${ctx.settings.preview.max}), and each is being deployed right now: ${live.map(e => `#${e.number}`).join(', ')}.`,
+    `${live.length} previews are live already (preview-max ${ctx.settings.preview.max}), and each is being deployed right now: ` +
+      `${live.map(e => `#${e.number}`).join(', ')}.`,
     {
       serverState: 'Nothing was changed on the server.',
       hint: "Run again once one of those deploys has finished, or raise 'preview-max'."

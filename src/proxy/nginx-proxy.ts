@@ -74,7 +74,9 @@ export class NginxProxy implements Proxy {
       const last = result.attempts.at(-1)?.detail ?? 'no answer'
       if (result.healthy) return `${url.href} → ${last}`
       throw new DeployError(`nginx did not answer like a healthy app at ${url.href} after the switch (last: ${last}).`, {
-        hint: "Check the server block that includes 'nginx-include' and uses $service_url; set 'verify-url' to a URL nginx serves from the app, or 'false' to skip this check."
+        hint:
+          "Check the server block that includes 'nginx-include' and uses $service_url; set 'verify-url' to a URL nginx serves from " +
+          "the app, or 'false' to skip this check."
       })
     } finally {
       await tunnel.close()

@@ -125,7 +125,10 @@ export class JarRuntime implements AppRuntime {
     })
   }
 
-  /** A cut-short upload says little about why (tee only reports a write error), so the free space is looked up to say whether the disk is full. */
+  /**
+   * A cut-short upload says little about why (tee only reports a write error), so the free space is looked up to say
+   * whether the disk is full.
+   */
   private async uploadFailed(why: string, partPath: string): Promise<never> {
     await this.remote.exec(removeQuietly(partPath))
     const free = await this.remote.exec(freeSpace(this.layout.releasesDir))
@@ -133,7 +136,8 @@ export class JarRuntime implements AppRuntime {
     const needMiB = this.artifact.size / 1048576
     const full = Number.isFinite(freeMiB) && freeMiB < needMiB * 1.1
     throw new DeployError(
-      `Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ${why}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`,
+      `Uploading the jar (${needMiB.toFixed(1)} MiB) failed: ` +
+        `${why}${full ? `; the server has only ${freeMiB.toFixed(1)} MiB free there` : ''}.`,
       {
         serverState: 'Nothing was changed on the server; the partial upload was removed and the live version keeps serving.',
         hint: full

@@ -83,6 +83,7 @@ export function parseEnv(input: string, value: string): [string, string][] {
 /** A remote path: no control characters, no leading dash (it would read as an option). `~/` means home. */
 export function parseRemotePath(input: string, value: string): string {
   const trimmed = value.trim().replace(/^~\//, '')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (trimmed === '' || trimmed === '~' || /[\0-\x1f\x7f]/.test(trimmed) || trimmed.startsWith('-')) {
     throw new InputError(input, value, 'a path on the server (absolute, or relative to the login home), without control characters')
   }

@@ -130,8 +130,11 @@ function loginError(hop: HopSettings, role: Role, error: Error, hostKeyRefusal: 
     return new ConnectionError(`Refused to log in to the ${where}: ${hostKeyRefusal}.`, {
       serverState: 'Nothing was changed on the server; no credential was sent to it.',
       hint: /@revoked/.test(hostKeyRefusal)
-        ? 'Treat the machine as compromised until its administrator has replaced the revoked host key; then pin the new key. Do not remove the @revoked line to get past this.'
-        : `Check you are reaching the right machine, then put the fingerprint of any one of its host keys in '${inputs.fingerprint}' (on it: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)${role === 'server' ? " or its known_hosts line in 'known-hosts'" : ''}.`
+        ? 'Treat the machine as compromised until its administrator has replaced the revoked host key; then pin the new key. Do not ' +
+          'remove the @revoked line to get past this.'
+        : 'Check you are reaching the right machine, then put the fingerprint of any one of its host keys in ' +
+          `'${inputs.fingerprint}' (on it: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)` +
+          `${role === 'server' ? " or its known_hosts line in 'known-hosts'" : ''}.`
     })
   }
   if (/authentication methods failed/i.test(error.message)) {

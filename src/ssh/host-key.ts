@@ -81,13 +81,19 @@ export function refusalOf(policy: HostKeyPolicy, presented: PresentedKey[]): str
   const [first, ...others] = presented
   const revoked = presented.find(key => key.verdict === 'revoked')
   if (revoked) {
-    return `the server presented host key ${revoked.fingerprint} (${revoked.type}), which 'known-hosts' marks @revoked; a revoked key is refused even when '${input}' pins it`
+    return (
+      `the server presented host key ${revoked.fingerprint} (${revoked.type}), which 'known-hosts' marks @revoked; a revoked key ` +
+      `is refused even when '${input}' pins it`
+    )
   }
   if (first.verdict === 'unverifiable') {
     return `no '${input}' or 'known-hosts' was given, so the server cannot be verified. It presented ${first.fingerprint}`
   }
   const rest = others.length ? `; nor do its other host keys: ${others.map(key => `${key.fingerprint} (${key.type})`).join(', ')}` : ''
-  return `the server presented host key ${first.fingerprint}, which matches neither '${input}' nor 'known-hosts'${rest}. ${expectation(policy, input, presented)}`
+  return (
+    `the server presented host key ${first.fingerprint}, which matches neither '${input}' nor 'known-hosts'${rest}. ` +
+    `${expectation(policy, input, presented)}`
+  )
 }
 
 /** What would have been trusted, and whether known-hosts says the key changed (OpenSSH's loud warning). */

@@ -61,7 +61,8 @@ export async function runChecked(remote: Remote, command: RemoteCommand): Promis
   const needsPassword = /sudo: .*password is required|sudo: a terminal is required/.test(output)
   throw new RemoteCommandError(command.label, result.code, output, {
     hint: needsPassword
-      ? "The login user needs passwordless sudo for the nginx commands (e.g. 'deploy ALL=(root) NOPASSWD: /bin/sh, /usr/sbin/nginx'), or set 'sudo: false' if it can run them directly."
+      ? "The login user needs passwordless sudo for the nginx commands (e.g. 'deploy ALL=(root) NOPASSWD: /bin/sh, /usr/sbin/nginx'), " +
+        "or set 'sudo: false' if it can run them directly."
       : undefined
   })
 }

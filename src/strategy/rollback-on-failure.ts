@@ -43,7 +43,10 @@ async function rollBack(ctx: RollbackContext, stage: SwitchStage): Promise<strin
     return `${live}; ${restored ? `${restored.note}, and ` : ''}the new version on ${target} was stopped.`
   } catch (repairError) {
     if (repairError instanceof ConnectionError) return inDoubt(ctx, stage !== 'untouched', repairError.message)
-    return `${live}; stopping the new version on ${target} FAILED (${(repairError as Error).message}); stop it by hand or run the deploy again.`
+    return (
+      `${live}; stopping the new version on ${target} FAILED (${(repairError as Error).message}); stop it by hand or run the ` +
+      `deploy again.`
+    )
   }
 }
 
@@ -76,7 +79,8 @@ function bothLeftRunning(ctx: RollbackContext, why: string): string {
   const old = plan.live ? ` and the old version on ${plan.live.color} :${plan.live.port}` : ''
   return (
     `nginx still routes to the NEW version on ${plan.target.color} :${plan.target.port}: ${why}. ` +
-    `Both the new version${old} are left running, and nothing was stopped. Before the next deploy, fix the nginx configuration ('nginx -t') ` +
+    `Both the new version${old} are left running, and nothing was stopped. Before the next deploy, fix the nginx configuration ('nginx ` +
+    `-t') ` +
     `and reload nginx: it then routes as ${proxy.routeFile} says (the old version); the next deploy stops the leftover.`
   )
 }
@@ -85,7 +89,8 @@ function inDoubt(ctx: RollbackContext, nginxTouched: boolean, why: string): stri
   const { plan } = ctx
   const nginx = nginxTouched ? 'nginx may route to the new version' : 'nginx still routes to the live version'
   return (
-    `The SSH connection was lost${why ? ` (${why})` : ''} before the server was put back: ${nginx}, and the new version on ${plan.target.color} :${plan.target.port} may still run. ` +
+    `The SSH connection was lost${why ? ` (${why})` : ''} before the server was put back: ${nginx}, and the new version on ` +
+    `${plan.target.color} :${plan.target.port} may still run. ` +
     "The action's post step reconnects and puts it back; if it cannot, run the deploy again."
   )
 }
@@ -98,7 +103,9 @@ function connectionLost(ctx: RollbackContext, failure: ActionError, nginxTouched
       : `Lost the SSH connection (${lost}); the step then failed: ${failure.message}`
   return new ConnectionError(message, {
     serverState: inDoubt(ctx, nginxTouched, ''),
-    hint: 'Check the network path to the server and its sshd logs. The post step puts the server back; the next deploy recovers from whatever state it finds.'
+    hint:
+      'Check the network path to the server and its sshd logs. The post step puts the server back; the next deploy recovers from ' +
+      'whatever state it finds.'
   })
 }
 
@@ -106,7 +113,8 @@ function lockLost(ctx: RollbackContext, failure: ActionError, nginxTouched: bool
   const nginx = nginxTouched ? 'nginx may route to the new version' : 'nginx still routes to the live version'
   return new DeployError(failure.message, {
     serverState:
-      `This run no longer holds the deploy lock, so it changed nothing more: ${nginx}, and the new version on ${ctx.plan.target.color} may still run. ` +
+      `This run no longer holds the deploy lock, so it changed nothing more: ${nginx}, and the new version on ${ctx.plan.target.color} ` +
+      `may still run. ` +
       'The post step takes the lock and repairs only what this run started and wrote.',
     hint: failure.hint ?? 'Another run may be deploying now; check its result before deploying again.'
   })

@@ -21,7 +21,9 @@ describe('image ownership', () => {
       active: { color: 'blue', port: 1, release: digest(2), ref: ref(2) },
       previous: { color: 'green', port: 2, release: digest(1), ref: ref(1) }
     })
-    const text = `==> bluegreen/shop/state.json\n${state}\n==> bluegreen/shop/images.list\n${ref(2)}\n${ref(1)}\n\n==> ./other/images.list\n${ref(5)}\n`
+    const text =
+      `==> bluegreen/shop/state.json\n${state}\n==> bluegreen/shop/images.list\n${ref(2)}\n${ref(1)}\n\n==> ` +
+      `./other/images.list\n${ref(5)}\n`
     const instances = parseInstances(text, 'images.list')
     expect([...instances.keys()]).toEqual(['bluegreen/shop', 'other'])
     expect(instances.get('bluegreen/shop')?.own).toEqual([ref(2), ref(1)])

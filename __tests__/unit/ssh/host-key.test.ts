@@ -143,7 +143,8 @@ describe('refusal messages', () => {
     expect(message).toBe(
       `the server presented host key ${fingerprintOf(other)}, which matches neither 'host-fingerprint' nor 'known-hosts'; ` +
         `nor do its other host keys: ${fingerprintOf(ecdsa)} (ecdsa-sha2-nistp256). Expected SHA256:pinned ('host-fingerprint'); ` +
-        "'known-hosts' lists 1 key(s) for srv; it lists a different ssh-ed25519 key: the server's key has changed, or something is impersonating it"
+        "'known-hosts' lists 1 key(s) for srv; it lists a different ssh-ed25519 key: the server's key has changed, or something is " +
+        'impersonating it'
     )
   })
 })
