@@ -5,10 +5,11 @@ import { DeployError, type ActionError } from './errors.js'
 import type { Finish } from './progress.js'
 import { needsSudo } from './proxy/nginx-proxy.js'
 import type { AppRuntime } from './runtimes/runtime.js'
-import { readProbe } from './server/probe.js'
+import { readProbe } from './server/read-probe.js'
 import { resultOf } from './server/record.js'
 import { retireOld, startAndSwitch } from './strategy/blue-green.js'
-import { planSlots, type SlotPlan } from './strategy/slot-plan.js'
+import type { SlotPlan } from './server/slots.js'
+import { planSlots } from './strategy/slot-plan.js'
 
 export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<Outcome> {
   const { report, settings, app, outcome } = ctx

@@ -1,13 +1,20 @@
-/** Reads the settings, runs the deploy, and reports. The one place that catches errors. */
+/**
+ * The action's entry: the main step reads the settings, runs the command and reports, and is the one place that
+ * catches errors; the post step (post.ts) repairs a run that died.
+ */
+import './ssh/dirname-shim.js'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { boundary } from './boundary.js'
-import { emptyOutcome } from './context.js'
+import type { OperationContext, OperationOutcome } from './context.js'
+import { emptyOutcome } from './outcome.js'
 import { ActionError } from './errors.js'
 import { acquireLock, haltOnLoss } from './lock.js'
 import type { HeldCommand } from './ssh/remote.js'
 import { Report } from './report/report.js'
 import { runOperation } from './operations.js'
+import { destroyPreview, runPreview } from './preview/preview.js'
+import { runPost } from './post.js'
 import { REPAIR_STATE, type Progress } from './progress.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { SshRemote } from './ssh/ssh-remote.js'
@@ -16,7 +23,7 @@ import { logBlock, logFailure, logWarning } from './report/safe-text.js'
 import { findJar } from './runtimes/artifact.js'
 import { runInfo } from './run-info.js'
 
-export async function run(): Promise<void> {
+async function run(): Promise<void> {
   const cancel = new AbortController()
   const onSignal = (signal: string) => {
     logWarning(`Received ${signal}: stopping at the next safe point and putting the server back in order.`)
@@ -51,7 +58,8 @@ export async function run(): Promise<void> {
       haltOnLoss(lock, report, connected)
       await boundary('locked')
     }
-    const operation = await runOperation({ settings, remote, report, outcome, run: info, progress: saveProgress, jar })
+    const ctx = { settings, remote, report, outcome, run: info, progress: saveProgress, jar }
+    const operation = await dispatch(ctx)
     setOutputs(operation.kind === 'status' ? 'ok' : 'deployed', outcome, report, operation)
     await writeSummary(settings, report, outcome)
   } catch (error) {
@@ -90,7 +98,22 @@ async function connect(settings: Settings, report: Report): Promise<SshRemote> {
   return remote
 }
 
+/** The preview commands run the others on a pull request's own instance. */
+function dispatch(ctx: OperationContext): Promise<OperationOutcome> {
+  if (ctx.settings.command === 'preview') return runPreview(ctx, runOperation)
+  if (ctx.settings.command === 'preview-destroy') return destroyPreview(ctx)
+  return runOperation(ctx)
+}
+
 /** The post step reads this to repair a deploy that was killed between starting the new version and the switch. */
 function saveProgress(progress: Progress): void {
   core.saveState(REPAIR_STATE, JSON.stringify(progress))
+}
+
+// The runner sets STATE_isPost for the post step from what the main step saved.
+if (core.getState('isPost')) {
+  await runPost()
+} else {
+  core.saveState('isPost', 'true')
+  await run()
 }

@@ -1,10 +1,9 @@
 /**
- * The six commands: deploy, redeploy, rollback, status, preview and preview-destroy. The first three are recorded in
- * the server's history.
+ * The commands on one app instance: deploy, redeploy, rollback (recorded in the server's history) and status. The
+ * preview commands (preview/) run these on a pull request's own instance.
  */
 import type { OperationContext, OperationOutcome } from './context.js'
 import { deploy } from './deploy.js'
-import { destroyPreview, runPreview } from './preview/preview.js'
 import { chooseRelease, type ChosenRelease } from './rollback.js'
 import type { HistoryEntry } from './server/record.js'
 import { ServerRecords } from './server/records.js'
@@ -16,8 +15,6 @@ export type { OperationContext, OperationOutcome }
 export async function runOperation(ctx: OperationContext): Promise<OperationOutcome> {
   const { settings } = ctx
   const records = new ServerRecords(ctx.remote, settings.remoteDir)
-  if (settings.command === 'preview') return runPreview(ctx, runOperation)
-  if (settings.command === 'preview-destroy') return destroyPreview(ctx)
   if (settings.command === 'status') {
     const record = await records.read()
     const wired = singleServer(ctx, { mode: record?.mode ?? 'jar', release: record?.live.release, ref: record?.live.ref })

@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { emptyOutcome } from './context.js'
+import { emptyOutcome } from './outcome.js'
 import { ActionError } from './errors.js'
 import { acquireLock, haltOnLoss } from './lock.js'
 import { previewInstance, previewLock } from './preview/instance.js'

@@ -7,7 +7,8 @@ import type { DeployContext } from './context.js'
 import { DeployError } from './errors.js'
 import type { InFlight } from './progress.js'
 import { needsSudo } from './proxy/nginx-proxy.js'
-import { readProbe, type ServerProbe } from './server/probe.js'
+import type { ServerProbe } from './server/probe.js'
+import { readProbe } from './server/read-probe.js'
 
 export type RepairContext = Omit<DeployContext, 'progress'> & { progress: InFlight }
 

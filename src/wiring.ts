@@ -4,7 +4,7 @@
  */
 import type { DeployContext, RunContext } from './context.js'
 import { NginxProxy } from './proxy/nginx-proxy.js'
-import { AppHost } from './runtimes/app-host.js'
+import { RemoteAppHost } from './runtimes/app-host.js'
 import { runtimeFor, type RuntimeSource } from './runtimes/runtime-for.js'
 import { ServerRecords } from './server/records.js'
 
@@ -12,7 +12,7 @@ export function singleServer(ctx: RunContext, source: RuntimeSource): DeployCont
   const { settings, remote } = ctx
   return {
     ...ctx,
-    app: new AppHost(remote, settings, runtimeFor(settings, remote, source)),
+    app: new RemoteAppHost(remote, settings, runtimeFor(settings, remote, source)),
     records: new ServerRecords(remote, settings.remoteDir),
     proxy: sudo => new NginxProxy(remote, settings, sudo)
   }

@@ -1,4 +1,4 @@
-import { emptyOutcome } from '../../src/context.js'
+import { emptyOutcome } from '../../src/outcome.js'
 import type { InFlight } from '../../src/progress.js'
 import { Report } from '../../src/report/report.js'
 import { finishInterrupted, repairInterrupted } from '../../src/repair.js'

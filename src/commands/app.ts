@@ -1,6 +1,5 @@
 /** Builders for starting, inspecting and stopping the app process of one slot (jar mode). */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 
 // Environment arrives on stdin as KEY=VALUE lines and is exported without expansion, so secrets never
 // reach a command line or a file. setsid plus redirecting every stream detaches the app from the SSH

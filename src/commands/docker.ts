@@ -1,6 +1,5 @@
 /** Builders for container-engine commands (docker, sudo docker, podman). Pure: they return commands. */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 
 export const LABEL_APP = 'bluegreen.app'
 export const LABEL_SLOT = 'bluegreen.slot'

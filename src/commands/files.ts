@@ -1,6 +1,5 @@
 /** Builders for file and release commands on the server. Pure: they return commands, they run nothing. */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script, withSudo } from './script.js'
+import { script, withSudo, type RemoteCommand } from './script.js'
 
 // Touching the release directory marks it as recently used, which is what pruning goes by.
 const PREPARE_RELEASE = `release=$1 jar=$2; shift 2

@@ -1,6 +1,5 @@
 /** The deployment history file and the keep-previous timer. */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 
 const APPEND_BOUNDED = `file=$1 entry=$2 limit=$3
 tmp="$file.bluegreen-tmp"

@@ -1,5 +1,5 @@
 /** Builders for the per-instance image records: which images each app instance pulled. Pure: they return commands. */
-import type { RemoteCommand } from '../ssh/remote.js'
+import type { RemoteCommand } from './script.js'
 import { writeFileAtomic } from './files.js'
 import { script } from './script.js'
 

@@ -1,6 +1,5 @@
 /** The per-app deploy lock: flock held by a command whose life is tied to the SSH connection and a heartbeat. */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 
 export const LOCK_BUSY_EXIT = 75
 /** How often the holder sends a heartbeat byte. */

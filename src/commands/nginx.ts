@@ -1,6 +1,5 @@
 /** nginx include rendering/parsing and the test/reload commands. */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { withSudo } from './script.js'
+import { withSudo, type RemoteCommand } from './script.js'
 
 export function renderInclude(template: string, port: number): string {
   return template.replaceAll('{port}', String(port)).trimEnd() + '\n'

@@ -1,6 +1,5 @@
 /** One round trip that reads everything a deploy needs to know about the server (parsed by server/probe.ts). */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 import { TCP_FILTER_SCRIPT, hexPort } from './tcp.js'
 
 const PROBE = `include=$1 dir=$2 program=$3; shift 3

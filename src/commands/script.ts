@@ -1,3 +1,14 @@
+/** What every builder in commands/ returns: one remote command, run by a Remote (ssh/remote.ts). */
+export interface RemoteCommand {
+  /** The command as an argv array; it is quoted by shellJoin and nothing else. */
+  argv: string[]
+  /** A short name for logs and errors, e.g. "read server state". */
+  label: string
+  timeoutMs?: number
+  /** Sent on the command's standard input (how secrets and file contents travel). */
+  stdin?: string
+}
+
 /** Runs a constant shell script with user values passed as positional arguments, never pasted into it. */
 export function script(body: string, args: readonly string[]): string[] {
   return ['sh', '-c', body, 'sh', ...args]

@@ -1,6 +1,5 @@
 /** Reads the kernel's TCP tables (/proc/net/tcp and tcp6), so the server needs no ss or netstat. */
-import type { RemoteCommand } from '../ssh/remote.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 
 // A busy server holds tens of thousands of sockets (megabytes of table), so only the lines whose local or
 // remote port is one of ours travel back. Ports are given as the table writes them: 4 upper-case hex digits.

@@ -1,6 +1,15 @@
 /** Polls the new version's health endpoint through the SSH tunnel until healthy or out of time. */
 import { Agent, request } from 'undici'
-import type { HealthSettings } from '../settings/settings.js'
+
+/** What the health check asks for; read from the health-* inputs by settings/. */
+export interface HealthSettings {
+  path: string
+  /** Consecutive healthy answers needed before the switch. */
+  checksRequired: number
+  timeoutMs: number
+  intervalMs: number
+  expectStatus: number
+}
 
 export interface HealthAttempt {
   /** Milliseconds since the health check began. */

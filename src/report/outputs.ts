@@ -1,6 +1,7 @@
 /** The run's step outputs and its job summary, from the outcome and the report. */
 import * as core from '@actions/core'
-import type { OperationOutcome, Outcome } from '../context.js'
+import type { OperationOutcome } from '../context.js'
+import type { Outcome } from '../outcome.js'
 import type { ActionError } from '../errors.js'
 import type { Settings } from '../settings/settings.js'
 import type { Report } from './report.js'

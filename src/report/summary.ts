@@ -1,7 +1,7 @@
 /** Renders the report and the outcome as the job summary (Markdown with HTML tables). Every value is HTML-escaped here. */
 import type { ActionError } from '../errors.js'
 import type { Report } from './report.js'
-import type { Outcome } from '../context.js'
+import type { Outcome } from '../outcome.js'
 import type { Slot } from '../server/slots.js'
 
 export function escapeHtml(text: string): string {

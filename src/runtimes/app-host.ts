@@ -10,12 +10,12 @@ import { COLORS, type Color, type Slot } from '../server/slots.js'
 import { openConnections, parseTcpTable } from '../server/tcp-table.js'
 import type { Settings } from '../settings/settings.js'
 import { runChecked, type Remote } from '../ssh/remote.js'
-import type { AppRuntime } from './runtime.js'
+import type { AppHost, AppRuntime } from './runtime.js'
 
 /** How long the old version's port must stay without connections before it is stopped. */
 const QUIET_MS = 1000
 
-export class AppHost {
+export class RemoteAppHost implements AppHost {
   constructor(
     readonly remote: Remote,
     private readonly settings: Settings,
@@ -65,13 +65,11 @@ export class AppHost {
     }
   }
 
-  /** A kept-previous version is about to be replaced or switched back to: its pending stop must not fire. */
   async cancelKeepTimers(): Promise<void> {
     const layout = layoutOf(this.settings.remoteDir)
     await runChecked(this.remote, cancelTimers(COLORS.map(color => layout.timerFile(color))))
   }
 
-  /** Leaves the version in `color` running; a timer on the server stops it after keep-previous. */
   async stopLater(color: Color): Promise<void> {
     const stop = await this.runtime.stopLater(color)
     await runChecked(this.remote, runLater(layoutOf(this.settings.remoteDir).timerFile(color), this.settings.keepPreviousMs, stop))

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
-import type { LocalArtifact } from './jar.js'
+import type { LocalArtifact } from './runtime.js'
 import { InputError } from '../errors.js'
 
 const GLOB_CHARS = /[*?[]/

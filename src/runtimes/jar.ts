@@ -7,13 +7,7 @@ import { runChecked, type Remote, type RemoteCommand } from '../ssh/remote.js'
 import { COLORS, type Color } from '../server/slots.js'
 import type { Settings } from '../settings/settings.js'
 import type { Slot } from '../server/slots.js'
-import type { AppRuntime, KeptRelease } from './runtime.js'
-
-export interface LocalArtifact {
-  path: string
-  sha256: string
-  size: number
-}
+import type { AppRuntime, KeptRelease, LocalArtifact } from './runtime.js'
 
 export class JarRuntime implements AppRuntime {
   private readonly layout: Layout

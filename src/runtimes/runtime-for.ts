@@ -2,7 +2,7 @@
 import type { Mode } from '../server/record.js'
 import type { Settings } from '../settings/settings.js'
 import type { Remote } from '../ssh/remote.js'
-import type { LocalArtifact } from './jar.js'
+import type { LocalArtifact } from './runtime.js'
 import { ImageRuntime } from './image.js'
 import { JarRuntime } from './jar.js'
 import type { AppRuntime } from './runtime.js'

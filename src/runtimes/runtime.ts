@@ -1,7 +1,28 @@
 /** What differs between jar mode and image mode; everything else in the deploy is shared. */
-import type { RemoteCommand } from '../ssh/remote.js'
+import type { HealthAttempt, HealthResult } from '../health/health.js'
+import type { Remote, RemoteCommand } from '../ssh/remote.js'
 import type { Color } from '../server/slots.js'
 import type { Slot } from '../server/slots.js'
+
+/** The jar found on the runner, to upload. */
+export interface LocalArtifact {
+  path: string
+  sha256: string
+  size: number
+}
+
+/** The app-host role: a runtime on one server, plus what is observed there about its slots. */
+export interface AppHost {
+  readonly remote: Remote
+  readonly runtime: AppRuntime
+  healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal, timeoutMs?: number): Promise<HealthResult>
+  /** Waits until the slot's port has had no connections for a while (up to drain-timeout). Returns a note. */
+  drain(slot: Slot, cancelled: AbortSignal): Promise<string>
+  /** A kept-previous version is about to be replaced or switched back to: its pending stop must not fire. */
+  cancelKeepTimers(): Promise<void>
+  /** Leaves the version in `color` running; a timer on the server stops it after keep-previous. */
+  stopLater(color: Color): Promise<void>
+}
 
 export interface KeptRelease {
   release: string

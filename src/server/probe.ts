@@ -1,19 +1,9 @@
-/** What the one-round-trip probe (commands/probe.ts) found on the server. */
+/** What the one-round-trip probe (commands/probe.ts) found on the server. Pure. */
 import { parseIncludePort } from '../commands/nginx.js'
 import { DeployError } from '../errors.js'
 import { parseRecord, type DeployRecord } from './record.js'
-import { probeServer } from '../commands/probe.js'
-import type { Settings } from '../settings/settings.js'
-import { runChecked, type Remote } from '../ssh/remote.js'
 import { COLORS, type Color, type Slots } from './slots.js'
 import { isListening, parseTcpTable } from './tcp-table.js'
-
-/** Probes the server in one round trip: the nginx include, the slots' ports, state.json, the program, sudo. */
-export async function readProbe(remote: Remote, settings: Settings, program: string): Promise<ServerProbe> {
-  const { nginx, remoteDir, slots } = settings
-  const output = await runChecked(remote, probeServer(nginx.include, remoteDir, program, [slots.blue, slots.green]))
-  return parseProbe(output, slots, nginx.template)
-}
 
 export function parseSections(output: string): Map<string, string> {
   const sections = new Map<string, string>()

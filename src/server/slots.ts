@@ -16,3 +16,13 @@ export interface Slots {
   blue: number
   green: number
 }
+
+/** Which slot is live and which one the new version goes to (strategy/slot-plan.ts decides). */
+export interface SlotPlan {
+  /** What nginx routes to and that answers; null on an empty server. */
+  live: Slot | null
+  target: Slot
+  /** An earlier run's process of ours still holds the target port; it is stopped before the start. */
+  staleInTarget: boolean
+  warnings: string[]
+}

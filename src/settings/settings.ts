@@ -1,6 +1,7 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
 import { readConnection, type ConnectionSettings } from './connection.js'
 import { InputError } from '../errors.js'
+import type { HealthSettings } from '../health/health.js'
 import type { Slots } from '../server/slots.js'
 import { readPreview, type PreviewSettings } from './preview.js'
 import {
@@ -20,16 +21,7 @@ import {
 export type InputReader = (name: string) => string
 export type { ConnectionSettings }
 
-export type { Slots }
-
-export interface HealthSettings {
-  path: string
-  /** Consecutive healthy answers needed before the switch. */
-  checksRequired: number
-  timeoutMs: number
-  intervalMs: number
-  expectStatus: number
-}
+export type { HealthSettings, Slots }
 
 export interface NginxSettings {
   include: string

@@ -1,15 +1,8 @@
 /** The only interface through which the deploy touches the server. SshRemote implements it over SSH. */
+import type { RemoteCommand } from '../commands/script.js'
 import { RemoteCommandError } from '../errors.js'
 
-export interface RemoteCommand {
-  /** The command as an argv array; it is quoted by shellJoin and nothing else. */
-  argv: string[]
-  /** A short name for logs and errors, e.g. "read server state". */
-  label: string
-  timeoutMs?: number
-  /** Sent on the command's standard input (how secrets and file contents travel). */
-  stdin?: string
-}
+export type { RemoteCommand }
 
 export interface ExecResult {
   /** Exit code; null when the command did not finish (timeout, lost connection, signal). */

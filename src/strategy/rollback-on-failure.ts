@@ -2,11 +2,27 @@
  * What the deploy does when a step between starting the new version and a verified switch fails: put
  * nginx back, and stop the new version only once nginx has loaded the restored configuration.
  */
-import type { StrategyContext } from '../context.js'
 import { ConnectionError, DeployError, type ActionError } from '../errors.js'
-import type { SwitchStage } from '../proxy/proxy.js'
+import type { Outcome } from '../outcome.js'
+import type { Progress } from '../progress.js'
+import type { Proxy, SwitchStage } from '../proxy/proxy.js'
+import type { Report } from '../report/report.js'
+import type { AppHost } from '../runtimes/runtime.js'
+import type { SlotPlan } from '../server/slots.js'
+import type { Remote } from '../ssh/remote.js'
 
-type RollbackContext = StrategyContext
+/** What a rollback needs: the strategy's context, narrowed so that this module stays low in the import graph. */
+export interface RollbackContext {
+  remote: Remote
+  report: Report
+  outcome: Outcome
+  progress: (progress: Progress) => void
+  app: AppHost
+  proxy: Proxy
+  plan: SlotPlan
+  /** The probe's view of the include before this run changed it. */
+  probe: { includeText: string | null }
+}
 
 const NEVER = new AbortController().signal
 

@@ -1,16 +1,7 @@
 /** Decides which slot is live and which one the new version goes to. Pure. */
 import { DeployError } from '../errors.js'
 import type { ServerProbe } from '../server/probe.js'
-import { COLORS, otherColor, type Color, type Slot, type Slots } from '../server/slots.js'
-
-export interface SlotPlan {
-  /** What nginx routes to and that answers; null on an empty server. */
-  live: Slot | null
-  target: Slot
-  /** An earlier run's process of ours still holds the target port; it is stopped before the start. */
-  staleInTarget: boolean
-  warnings: string[]
-}
+import { COLORS, otherColor, type Color, type Slot, type SlotPlan, type Slots } from '../server/slots.js'
 
 /** `ours`: which slots hold a process or container this action started (from the runtime). */
 export function planSlots(probe: ServerProbe, ours: Record<Color, boolean>, slots: Slots): SlotPlan {

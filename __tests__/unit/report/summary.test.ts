@@ -1,4 +1,4 @@
-import { emptyOutcome } from '../../../src/context.js'
+import { emptyOutcome } from '../../../src/outcome.js'
 import { DeployError } from '../../../src/errors.js'
 import { renderComment } from '../../../src/preview/github.js'
 import { Report } from '../../../src/report/report.js'

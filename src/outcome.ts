@@ -1,0 +1,21 @@
+/** What a run did, kept apart from how it is shown (report/) so that any step can fill it in. */
+import type { HealthAttempt } from './health/health.js'
+import type { Slot } from './server/slots.js'
+
+/** What a run did, filled in as it happens: the outputs, the summary and the PR comment read it. */
+export interface Outcome {
+  /** What served before the run. */
+  previous: Slot | null
+  /** What serves now (the previous slot until traffic has moved). */
+  live: Slot | null
+  release: string
+  /** From the start of the new version to nginx having loaded the switch. */
+  timeToSwitchMs: number | null
+  healthAttempts: HealthAttempt[]
+  /** The new version's log tail, when it failed. */
+  logTail: string
+}
+
+export function emptyOutcome(): Outcome {
+  return { previous: null, live: null, release: '', timeToSwitchMs: null, healthAttempts: [], logTail: '' }
+}
