@@ -26,10 +26,14 @@ import {
   receiveFile,
   freeSpace,
   listJarReleases,
+  makeDir,
   prepareRelease,
   prepareSlotDir,
   pruneOldest,
+  readOptional,
   removeFile,
+  removeQuietly,
+  removeTree,
   writeFileAtomic
 } from '../../../src/commands/files.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../../src/commands/history.js'
@@ -93,6 +97,10 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['pruneOldest', v => pruneOldest(v, 3, [v])],
   ['freeSpace', v => freeSpace(v)],
   ['prepareSlotDir', v => prepareSlotDir(v)],
+  ['removeQuietly', v => removeQuietly(v)],
+  ['readOptional', v => readOptional(v, v)],
+  ['makeDir', v => makeDir(v)],
+  ['removeTree', v => removeTree(v)],
   ['nginxTest', v => nginxTest([v, v], true)],
   ['nginxReload', v => nginxReload([v], false)],
   ['probeServer', v => probeServer(v, v, v, [8080, 8081])],

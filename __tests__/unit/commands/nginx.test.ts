@@ -1,25 +1,44 @@
 import { nginxReload, nginxTest, parseIncludePort, renderInclude } from '../../../src/commands/nginx.js'
-import { writeFileAtomic } from '../../../src/commands/files.js'
 
 const TEMPLATE = 'set $service_url http://127.0.0.1:{port};'
 
-describe('nginx commands', () => {
-  it('renders and parses the include', () => {
+describe('renderInclude', () => {
+  it('puts the port in every {port} and ends with exactly one newline', () => {
     expect(renderInclude(TEMPLATE, 8081)).toBe('set $service_url http://127.0.0.1:8081;\n')
+    expect(renderInclude('a {port}\nb {port}\n\n', 80)).toBe('a 80\nb 80\n')
+  })
+})
+
+describe('parseIncludePort', () => {
+  it('finds the port whatever the whitespace, or null when the text does not follow the template', () => {
     expect(parseIncludePort(TEMPLATE, 'set  $service_url   http://127.0.0.1:8080;\n')).toBe(8080)
     expect(parseIncludePort(TEMPLATE, 'proxy_pass http://backend;')).toBeNull()
+    expect(parseIncludePort('proxy_pass http://127.0.0.1:{port}', 'proxy_pass http://127.0.0.1:9000;')).toBe(9000)
   })
+})
 
-  it('runs the configured commands, with sudo -n when asked', () => {
-    expect(nginxTest(['nginx', '-t'], true).argv).toEqual(['sudo', '-n', 'nginx', '-t'])
-    expect(nginxReload(['systemctl', 'reload', 'nginx'], false).argv).toEqual(['systemctl', 'reload', 'nginx'])
+describe('nginxTest', () => {
+  it('runs the configured command, with sudo -n when asked', () => {
+    expect(nginxTest(['nginx', '-t'], true)).toStrictEqual({
+      label: 'nginx config test',
+      argv: ['sudo', '-n', 'nginx', '-t'],
+      timeoutMs: 30_000
+    })
+    expect(nginxTest(['nginx', '-t'], false)).toStrictEqual({ label: 'nginx config test', argv: ['nginx', '-t'], timeoutMs: 30_000 })
   })
+})
 
-  it('writes the include atomically, content on stdin', () => {
-    const command = writeFileAtomic('/etc/nginx/conf.d/service-url.inc', 'set $x 1;\n', true)
-    expect(command.argv.slice(0, 4)).toEqual(['sudo', '-n', 'sh', '-c'])
-    expect(command.argv[4]).toContain('mv -f -- "$tmp" "$target"')
-    expect(command.argv.slice(5)).toEqual(['sh', '/etc/nginx/conf.d/service-url.inc'])
-    expect(command.stdin).toBe('set $x 1;\n')
+describe('nginxReload', () => {
+  it('runs the configured command, with sudo -n when asked', () => {
+    expect(nginxReload(['systemctl', 'reload', 'nginx'], false)).toStrictEqual({
+      label: 'nginx reload',
+      argv: ['systemctl', 'reload', 'nginx'],
+      timeoutMs: 30_000
+    })
+    expect(nginxReload(['nginx', '-s', 'reload'], true)).toStrictEqual({
+      label: 'nginx reload',
+      argv: ['sudo', '-n', 'nginx', '-s', 'reload'],
+      timeoutMs: 30_000
+    })
   })
 })

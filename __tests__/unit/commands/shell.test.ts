@@ -25,6 +25,13 @@ describe('quote', () => {
     expect(() => quote('a\0b')).toThrow(/NUL/)
   })
 
+  it('leaves the characters of SAFE_WORD bare, and quotes a lone shell metacharacter', () => {
+    expect(quote('AZaz09_@%+=:,./-')).toBe('AZaz09_@%+=:,./-')
+    for (const ch of ['~', '*', '?', '[', '#', '!', '&', ';', '|', '<', '>', '(', ')', '{', '}', '$', '`', '"', '\\', ' ', '\t', '\n']) {
+      expect(quote(ch)).toBe(`'${ch}'`)
+    }
+  })
+
   it('delivers hostile strings to a real shell as exactly one literal argument each', () => {
     const hostile = fc
       .oneof(
@@ -41,13 +48,36 @@ describe('quote', () => {
   })
 })
 
+describe('shellJoin', () => {
+  it('joins the quoted words with single spaces', () => {
+    expect(shellJoin(['sh', '-c', 'echo "$1"', 'sh', "it's", ''])).toBe(`sh -c 'echo "$1"' sh 'it'\\''s' ''`)
+  })
+
+  it('refuses an empty command', () => {
+    expect(() => shellJoin([])).toThrow('empty command')
+  })
+})
+
 describe('splitWords', () => {
   it('splits like a shell without expanding anything', () => {
     expect(splitWords(`-Xmx512m  -Dname="a b" '-Dq=$HOME' x\\ y`)).toEqual(['-Xmx512m', '-Dname=a b', '-Dq=$HOME', 'x y'])
     expect(splitWords('')).toEqual([])
   })
 
+  it('keeps empty quoted words, joins adjacent quoted parts and splits on any whitespace', () => {
+    expect(splitWords(`a "" ''\tb"c"'d'\n e`)).toEqual(['a', '', '', 'bcd', 'e'])
+  })
+
+  it('unescapes only \\" and \\\\ inside double quotes, nothing inside single quotes', () => {
+    expect(splitWords(`"a\\"b\\\\c\\d" 'e\\f'`)).toEqual(['a"b\\c\\d', 'e\\f'])
+  })
+
+  it('keeps a trailing backslash as it is', () => {
+    expect(splitWords('a\\')).toEqual(['a\\'])
+  })
+
   it('reports unbalanced quotes', () => {
     expect(splitWords('"abc')).toEqual({ error: 'unbalanced " quote' })
+    expect(splitWords("a 'b")).toEqual({ error: "unbalanced ' quote" })
   })
 })
