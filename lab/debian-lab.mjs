@@ -107,7 +107,10 @@ export async function startDebianLab(options = {}) {
     fixedReserved = true
     for (const port of FIXED_PORTS)
       if (await proc.canConnect(port))
-        throw new Error(`lab: something already listens on 127.0.0.1:${port}, which the debian profile needs`)
+        throw new Error(
+          `lab: something already listens on 127.0.0.1:${port}, which the debian profile needs ` +
+            '(`ss -ltnp` names it; a debian lab whose process was killed leaves its nginx and sshd running)'
+        )
     while (ports.size < 2) ports.add(await proc.reservePort())
     const [sshPort, registryPort] = [...ports]
 
