@@ -12,6 +12,15 @@ export interface HttpResult {
   headers: IncomingHttpHeaders
 }
 
+export interface HttpGetOptions {
+  /** Default 10 s. */
+  timeoutMs?: number
+  /** TLS SNI for `https://` URLs (whose self-signed certificates are accepted). */
+  servername?: string
+  /** e.g. `{ Host: 'app.example.test' }` */
+  headers?: Record<string, string>
+}
+
 export interface LabOptions {
   /** Prefix of the lab dir `<repo>/.lab/<name>-<random>`; default 'lab'. */
   name?: string
@@ -113,7 +122,7 @@ export interface Lab {
    */
   sshExec(command: string, opts?: { timeout?: number; input?: string }): Promise<ExecResult>
   /** GET over node:http; rejects on connection errors and timeouts (default 10 s). */
-  httpGet(url: string, opts?: { timeoutMs?: number }): Promise<HttpResult>
+  httpGet(url: string, opts?: HttpGetOptions): Promise<HttpResult>
   /**
    * Kills the apps recorded under remoteRoot; with images removes every container of the lab's
    * engine and stops podman (with its conmon/container descendants) and the registry; then
@@ -124,8 +133,101 @@ export interface Lab {
 
 export function startLab(options?: LabOptions): Promise<Lab>
 export function freePort(): Promise<number>
-export function httpGet(url: string, opts?: { timeoutMs?: number }): Promise<HttpResult>
+export function httpGet(url: string, opts?: HttpGetOptions): Promise<HttpResult>
 /** Alive and not a zombie. */
 export function isAlive(pid: number): boolean
-export function needsProvisioning(opts?: { images?: boolean }): boolean
-export function ensureProvisioned(opts?: { images?: boolean }): Promise<void>
+export function needsProvisioning(opts?: { images?: boolean; debian?: boolean }): boolean
+export function ensureProvisioned(opts?: { images?: boolean; debian?: boolean }): Promise<void>
+
+export type DebianUserKey = 'deploy' | 'zsh' | 'fish'
+
+export interface DebianLabOptions {
+  /** Prefix of the lab dir `<repo>/.lab/<name>-<random>`; default 'debian'. */
+  name?: string
+  /** Also start podman and a registry; users reach the engine with plain `docker` (/var/run/docker.sock). */
+  images?: boolean
+  /** How long to wait while another debian lab runs on this machine; default 15 min. */
+  lockTimeoutMs?: number
+}
+
+export interface DebianLabUser {
+  /** `deploy` (bash), `deploy-zsh` or `deploy-fish`. */
+  username: string
+  /** Login shell: /bin/bash, /usr/bin/zsh, /usr/bin/fish. */
+  shell: string
+  uid: number
+  /** `/home/<username>`: emptied to /etc/skel when the lab starts and stops. */
+  home: string
+  /** OpenSSH-format ed25519 private key without passphrase, in ~/.ssh/authorized_keys. */
+  privateKey: string
+  privateKeyPath: string
+  /** What ~/.bashrc prints on its first line (deploy only). */
+  greeting?: string
+  /** ssh CLI arguments up to and including `<username>@127.0.0.1`. */
+  sshArgs: string[]
+}
+
+/**
+ * A server set up the way the common Debian/Ubuntu guides do it (see the README's lab section). Its nginx,
+ * sshd and users' sessions run in a private mount namespace with their own /etc/nginx, /etc/sudoers.d and /run.
+ * Only one runs at a time on a machine: it uses 127.0.0.1:80, 443, 8080, 8081, 18080-18082.
+ */
+export interface DebianLab {
+  profile: 'debian'
+  dir: string
+  labId: string
+  host: '127.0.0.1'
+  sshPort: number
+  /** `deploy`; privateKey, privateKeyPath and sshArgs below are deploy's. */
+  username: 'deploy'
+  privateKey: string
+  privateKeyPath: string
+  sshArgs: string[]
+  users: Record<DebianUserKey, DebianLabUser>
+  /** `Welcome to app-server`: deploy's ~/.bashrc prints it first, for non-interactive commands too. */
+  greeting: string
+  /** `app.example.test`: the app's server block's server_name and its certificate's name. */
+  serverName: string
+  /** The README's sudoers rule for `user`, as in the lab's sudoers.d. */
+  sudoersRule(user: string): string
+  hostFingerprint: string
+  knownHosts: string
+  hostKeys: Record<HostKeyKind, LabHostKey>
+  knownHostsPath: string
+  /** `/etc/nginx/conf.d/service-url.inc` (inside the lab): `set $service_url http://127.0.0.1:8080;` at start. */
+  nginxInclude: string
+  nginxConf: '/etc/nginx/nginx.conf'
+  /** `/etc/nginx/sites-available/app` (linked from sites-enabled): redirect on 80, `listen 127.0.0.1:443 ssl` proxying to $service_url. */
+  appSite: string
+  /** Where the lab's /etc/nginx is on the host (read it; write with writeNginxFile). */
+  etcNginx: string
+  ports: [8080, 8081]
+  managementPorts: [18081, 18082]
+  pids: { holder: number; sshd: number; nginx: number; podman?: number; registry?: number }
+  /** With images: `command` is `docker`. */
+  docker?: LabDocker
+  sshdConfig: string
+  sshdLog: string
+  nginxErrorLog: string
+  /** Runs a command through the ssh CLI as a user (default deploy); never rejects on a non-zero exit. */
+  sshExec(command: string, opts?: { user?: DebianUserKey; timeout?: number; input?: string }): Promise<ExecResult>
+  /** `sh -c command` as root inside the lab's mount namespace (sees its /etc/nginx, /etc/sudoers.d, /run). */
+  rootExec(command: string, opts?: { timeout?: number; input?: string }): Promise<ExecResult>
+  /** Writes a file under /etc/nginx/ as root inside the lab (use appSite() / serviceInclude() for variants). */
+  writeNginxFile(file: string, text: string): Promise<void>
+  /** `nginx -t && nginx -s reload` as root; resolves once only new workers run, rejects when nginx refuses. */
+  reloadNginx(): Promise<void>
+  /** GET https://127.0.0.1:443<pathname> with SNI and Host = serverName (certificate not verified). */
+  appGet(pathname: string, opts?: { timeoutMs?: number }): Promise<HttpResult>
+  httpGet(url: string, opts?: HttpGetOptions): Promise<HttpResult>
+  freePort(): Promise<number>
+  sampleJar(version: string): Promise<string>
+  /** Kills the users' processes, the engine, nginx, sshd and the namespace; resets the homes; releases the lock. Idempotent. */
+  stop(): Promise<void>
+}
+
+export function startDebianLab(options?: DebianLabOptions): Promise<DebianLab>
+/** The app's site text: `include: false` proxies to a fixed URL without the include; `monitoring: true` adds /monitoring/. */
+export function appSite(opts?: { include?: boolean; monitoring?: boolean }): string
+/** `set $service_url http://127.0.0.1:<port>;` (default 8080), plus `set $service_monitoring_url ...;` with monitoringPort. */
+export function serviceInclude(opts?: { port?: number; monitoringPort?: number }): string

@@ -1,18 +1,17 @@
 // Local lab: a real sshd and nginx on loopback free ports, a login user with sudo,
 // and the sample Java app, for end-to-end tests, the demo and benchmarks.
-import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { makeHostKeys } from './host-keys.mjs'
-import { IMAGE_FILES, IMAGE_TOOLS, startImageServices } from './images.mjs'
+import { startDebianLab } from './debian-lab.mjs'
+import { startImageServices } from './images.mjs'
 import {
   appPids,
   childrenOf,
-  freePort,
+  freePortExcept,
   httpGet,
-  isReserved,
   must,
   releasePorts,
   reservePort,
@@ -21,77 +20,19 @@ import {
   startDaemon,
   terminate
 } from './proc.mjs'
+import { ensureProvisioned, findCommand, userInfo } from './provision.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
 
 export { freePort, httpGet, isAlive } from './proc.mjs'
+export { ensureProvisioned, needsProvisioning } from './provision.mjs'
+export { startDebianLab } from './debian-lab.mjs'
+export { appSite, serviceInclude } from './debian-config.mjs'
 
 const USER = 'bgdeploy'
 const PASSWORD = 'bgdeploy-lab'
 const PASSPHRASE = 'lab-passphrase'
-const PROVISION_SCRIPT = path.join(repoRoot, 'lab', 'provision.sh')
 /** @type {Set<{ emergencyKill(): void }>} */
 const liveLabs = new Set()
-
-/**
- * A free port that is none of the lab's own: the slot ports are free until a deploy binds them, so a
- * plain free port could collide with one.
- * @param {Set<number>} taken
- */
-async function freePortExcept(taken) {
-  for (;;) {
-    const port = await freePort()
-    if (!taken.has(port) && !isReserved(port)) return port
-  }
-}
-
-/** @param {string} name @returns {string | undefined} absolute path of an executable */
-function findCommand(name) {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin']
-  for (const dir of dirs.filter(Boolean)) {
-    const p = path.join(dir, name)
-    try {
-      fs.accessSync(p, fs.constants.X_OK)
-      return p
-    } catch {
-      /* next */
-    }
-  }
-  return undefined
-}
-
-/** @param {string} name */
-function userInfo(name) {
-  const line = fs
-    .readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find(l => l.startsWith(`${name}:`))
-  if (!line) return undefined
-  const [, , uid, gid, , home] = line.split(':')
-  return { uid: Number(uid), gid: Number(gid), home }
-}
-
-/**
- * True when provision.sh has something to do (a tool or a lab user is missing).
- * @param {{ images?: boolean }} [opts] also check what image mode needs
- */
-export function needsProvisioning(opts = {}) {
-  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...(opts.images ? IMAGE_TOOLS : [])]
-  return (
-    tools.some(t => !findCommand(t)) ||
-    !userInfo(USER) ||
-    !userInfo('bgnosudo') ||
-    !fs.existsSync('/etc/sudoers.d/bgdeploy') ||
-    !fs.existsSync('/run/sshd') ||
-    (opts.images === true && IMAGE_FILES.some(f => !fs.existsSync(f)))
-  )
-}
-
-/** Runs lab/provision.sh when something is missing. @param {{ images?: boolean }} [opts] */
-export async function ensureProvisioned(opts = {}) {
-  if (!needsProvisioning(opts)) return
-  const r = spawnSync('bash', [PROVISION_SCRIPT, ...(opts.images ? ['--images'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] })
-  if (r.status !== 0) throw new Error(`lab provisioning failed (${PROVISION_SCRIPT} exited ${r.status})`)
-}
 
 function assertTraversable(/** @type {string} */ dir) {
   for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
@@ -339,11 +280,13 @@ process.on('exit', () => {
 })
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  if (process.argv[2] !== 'up' || process.argv.slice(3).some(a => a !== '--images')) {
-    console.error('usage: node lab/lab.mjs up [--images]')
+  const flags = process.argv.slice(3)
+  if (process.argv[2] !== 'up' || flags.some(a => a !== '--images' && a !== '--debian')) {
+    console.error('usage: node lab/lab.mjs up [--images] [--debian]')
     process.exit(2)
   }
-  const lab = await startLab({ name: 'cli', images: process.argv.includes('--images') })
+  const images = flags.includes('--images')
+  const lab = flags.includes('--debian') ? await startDebianLab({ name: 'cli-debian', images }) : await startLab({ name: 'cli', images })
   console.log(JSON.stringify(lab, null, 2))
   const keepAlive = setInterval(() => {}, 1 << 30)
   const shutdown = async () => {

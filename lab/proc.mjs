@@ -2,6 +2,7 @@
 import { execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
 import net from 'node:net'
 import path from 'node:path'
 
@@ -204,13 +205,16 @@ export function canConnect(port) {
 }
 
 /**
- * GET with node:http. Rejects on connection errors and after timeoutMs.
- * @param {string} url @param {{ timeoutMs?: number }} [opts]
+ * GET with node:http or node:https (the lab's self-signed certificates accepted). Rejects on connection
+ * errors and after timeoutMs. `servername` is the TLS SNI; `headers` may set Host.
+ * @param {string} url @param {{ timeoutMs?: number, servername?: string, headers?: Record<string, string> }} [opts]
  * @returns {Promise<{ status: number, body: string, headers: import('node:http').IncomingHttpHeaders }>}
  */
 export function httpGet(url, opts = {}) {
+  const tls = url.startsWith('https:')
+  const options = { agent: false, timeout: opts.timeoutMs ?? 10_000, headers: opts.headers ?? {} }
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: opts.timeoutMs ?? 10_000 }, res => {
+    const onResponse = (/** @type {import('node:http').IncomingMessage} */ res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', c => {
@@ -218,7 +222,10 @@ export function httpGet(url, opts = {}) {
       })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
       res.on('error', reject)
-    })
+    }
+    const req = tls
+      ? https.get(url, { ...options, servername: opts.servername, rejectUnauthorized: false }, onResponse)
+      : http.get(url, options, onResponse)
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)))
     req.on('error', reject)
   })
@@ -241,6 +248,39 @@ export async function reservePort() {
       const owner = Number(fs.readFileSync(mark, 'utf8').trim())
       if (!isAlive(owner)) fs.rmSync(mark, { force: true })
     }
+  }
+}
+
+/**
+ * Reserves fixed ports (the debian profile's 80, 443, 8080...) so no other lab's free-port picker hands them
+ * out; throws when a live process holds one. @param {number[]} ports
+ */
+export function reserveFixedPorts(ports) {
+  fs.mkdirSync(RESERVED, { recursive: true, mode: 0o755 })
+  /** @type {number[]} */
+  const taken = []
+  try {
+    for (const port of ports) {
+      const mark = path.join(RESERVED, String(port))
+      const owner = fs.existsSync(mark) ? Number(fs.readFileSync(mark, 'utf8').trim()) : 0
+      if (owner > 0 && isAlive(owner)) throw new Error(`lab: port ${port} is reserved by process ${owner} (${mark})`)
+      fs.writeFileSync(mark, String(process.pid))
+      taken.push(port)
+    }
+  } catch (err) {
+    releasePorts(taken)
+    throw err
+  }
+}
+
+/**
+ * A free port that is none of `taken` and no lab has reserved: slot ports are free until a deploy binds
+ * them, so a plain free port could collide with one. @param {Set<number>} taken
+ */
+export async function freePortExcept(taken) {
+  for (;;) {
+    const port = await freePort()
+    if (!taken.has(port) && !isReserved(port)) return port
   }
 }
 

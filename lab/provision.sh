@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs and prepares what the local lab needs: sshd, nginx, a JDK, sudo and the
 # login users; with --images also a Docker CLI, podman, docker-registry and busybox-static
-# for image mode. Idempotent and quick when everything is already there.
+# for image mode; with --debian also zsh, fish and the debian profile's users (deploy,
+# deploy-zsh, deploy-fish, in group docker). Idempotent and quick when everything is already there.
 set -euo pipefail
 
 IMAGES=0
+DEBIAN=0
 for arg in "$@"; do
   case $arg in
     --images) IMAGES=1 ;;
-    *) echo "usage: provision.sh [--images]" >&2; exit 2 ;;
+    --debian) DEBIAN=1 ;;
+    *) echo "usage: provision.sh [--images] [--debian]" >&2; exit 2 ;;
   esac
 done
 
@@ -59,6 +62,15 @@ if [ "$IMAGES" = 1 ]; then
   have htpasswd || missing+=(apache2-utils)
   # The image's busybox is copied into a scratch root file system, so it must be static.
   installed busybox-static || missing+=(busybox-static)
+fi
+
+if [ "$DEBIAN" = 1 ]; then
+  have zsh || missing+=(zsh)
+  have fish || missing+=(fish)
+  have openssl || missing+=(openssl)
+  have unshare || missing+=(util-linux)
+  have nsenter || missing+=(util-linux)
+  have flock || missing+=(util-linux)
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -112,6 +124,26 @@ if [ "$(as_root cat "$SUDOERS_FILE" 2>/dev/null || true)" != "$sudoers_line" ]; 
   as_root install -o root -g root -m 0440 "$tmp" "$SUDOERS_FILE"
   rm -f "$tmp"
   echo "provision.sh: wrote $SUDOERS_FILE"
+fi
+
+# The debian profile's users: key login only ('*' is no password, yet not locked), in group docker
+# as the common guides set it up; their sudo rules live in the profile's private /etc/sudoers.d.
+ensure_profile_user() {
+  local user=$1 shell=$2
+  if ! id "$user" >/dev/null 2>&1; then
+    echo "provision.sh: creating user $user ($shell)"
+    as_root useradd --create-home --home-dir "/home/$user" --shell "$shell" --groups docker "$user"
+    as_root usermod -p '*' "$user"
+  fi
+  if [ "$(getent passwd "$user" | cut -d: -f7)" != "$shell" ]; then as_root usermod --shell "$shell" "$user"; fi
+  if ! id -nG "$user" | tr ' ' '\n' | grep -qx docker; then as_root usermod -aG docker "$user"; fi
+}
+
+if [ "$DEBIAN" = 1 ]; then
+  getent group docker >/dev/null || as_root groupadd --system docker
+  ensure_profile_user deploy /bin/bash
+  ensure_profile_user deploy-zsh /usr/bin/zsh
+  ensure_profile_user deploy-fish /usr/bin/fish
 fi
 
 exit 0

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import type { Lab } from './lab.mjs'
+import type { DebianLab, DebianUserKey, Lab } from './lab.mjs'
 
 export interface ActionRun {
   code: number | null
@@ -25,3 +25,5 @@ export const distEntry: string
 export function runAction(inputs: Record<string, string>, options?: RunOptions): Promise<ActionRun>
 export function parseOutputs(text: string): Record<string, string>
 export function labInputs(lab: Lab, app: string): Record<string, string>
+/** Only host, port, username, private-key, host-fingerprint and app-name for a debian-profile lab user (default deploy). */
+export function debianInputs(lab: DebianLab, app: string, user?: DebianUserKey): Record<string, string>

@@ -112,3 +112,20 @@ export function labInputs(lab, app) {
     'verify-url': `http://127.0.0.1:${lab.nginxPort}/actuator/health`
   }
 }
+
+/**
+ * Only the connection inputs and the app name, as a user on a debian-profile lab would set them (everything
+ * else is the action's default: ports 8080,8081, the include /etc/nginx/conf.d/service-url.inc, sudo nginx).
+ * @param {import('./lab.mjs').DebianLab} lab @param {string} app @param {import('./lab.mjs').DebianUserKey} [user]
+ */
+export function debianInputs(lab, app, user = 'deploy') {
+  const u = lab.users[user]
+  return {
+    host: lab.host,
+    port: String(lab.sshPort),
+    username: u.username,
+    'private-key': u.privateKey,
+    'host-fingerprint': lab.hostFingerprint,
+    'app-name': app
+  }
+}
