@@ -1,4 +1,4 @@
-/** The deploy, as a runbook of named steps: probe, prepare the release, move traffic (the strategy), record. */
+/** The deploy, as a runbook of named steps: probe, prepare the release, move traffic (the strategy), record, after-switch hook. */
 import { boundary } from './boundary.js'
 import type { DeployContext, DeployOptions, Outcome, StrategyContext } from './context.js'
 import { DeployError, type ActionError } from './errors.js'
@@ -8,6 +8,7 @@ import type { AppRuntime } from './runtimes/runtime.js'
 import { readProbe } from './server/probe.js'
 import { resultOf } from './server/record.js'
 import { retireOld, startAndSwitch } from './strategy/blue-green.js'
+import { afterSwitch } from './strategy/hooks.js'
 import { planSlots, type SlotPlan } from './strategy/slot-plan.js'
 
 export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<Outcome> {
@@ -32,6 +33,7 @@ export async function deploy(ctx: DeployContext, options: DeployOptions = {}): P
   } catch (error) {
     throw afterTheSwitch(error as ActionError, plan)
   }
+  await afterSwitch(strategy)
   return outcome
 }
 
