@@ -104,7 +104,8 @@ function hookFailed(run: HookRun, timeoutMs: number): DeployError {
     })
   }
   const how = run.code === null ? 'did not finish' : `failed with exit code ${run.code}`
-  return new DeployError(`The ${run.name} hook (${run.command}) ${how}${said}`, {
+  const command = run.command.length > 80 ? `${run.command.slice(0, 77)}...` : run.command
+  return new DeployError(`The ${run.name} hook (${command}) ${how}${said}`, {
     hint: `Fix what it reports (its output is in the summary) or the '${run.name}' command, then ${then}.`
   })
 }
