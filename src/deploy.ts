@@ -1,4 +1,4 @@
-/** The deploy, as a runbook of named steps: probe, prepare the release, move traffic (the strategy), record. */
+/** The deploy, as a runbook of named steps: probe, prepare the release, move traffic (the strategy), record, after-switch hook. */
 import { boundary } from './boundary.js'
 import type { DeployContext, DeployOptions, Outcome, StrategyContext } from './context.js'
 import { DeployError, type ActionError } from './errors.js'
@@ -9,6 +9,7 @@ import { readProbe } from './server/read-probe.js'
 import { resultOf } from './server/record.js'
 import { retireOld, startAndSwitch } from './strategy/blue-green.js'
 import type { SlotPlan } from './server/slots.js'
+import { afterSwitch } from './strategy/hooks.js'
 import { planSlots } from './strategy/slot-plan.js'
 
 export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<Outcome> {
@@ -33,6 +34,7 @@ export async function deploy(ctx: DeployContext, options: DeployOptions = {}): P
   } catch (error) {
     throw afterTheSwitch(error as ActionError, plan)
   }
+  await afterSwitch(strategy)
   return outcome
 }
 

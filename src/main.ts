@@ -30,9 +30,13 @@ async function run(): Promise<void> {
     cancel.abort()
   }
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
-  const report = new Report(line => core.info(line), cancel.signal)
-  const outcome = emptyOutcome()
   let settings: Settings | undefined
+  const report = new Report(
+    line => core.info(line),
+    cancel.signal,
+    (title, text) => logBlock(title, redactor(settings)(text))
+  )
+  const outcome = emptyOutcome()
   let remote: SshRemote | undefined
   let lock: HeldCommand | undefined
   try {

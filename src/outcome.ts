@@ -14,8 +14,22 @@ export interface Outcome {
   healthAttempts: HealthAttempt[]
   /** The new version's log tail, when it failed. */
   logTail: string
+  /** The hooks that ran, in order. */
+  hooks: HookRun[]
+}
+
+export interface HookRun {
+  name: 'before-switch' | 'after-switch'
+  /** The hook's argv as the server's shell read it (shellJoin). */
+  command: string
+  /** null: it did not finish (the connection or the action's own guard ended it). */
+  code: number | null
+  timedOut: boolean
+  durationMs: number
+  /** The last lines of what it printed (stdout and stderr together). */
+  output: string
 }
 
 export function emptyOutcome(): Outcome {
-  return { previous: null, live: null, release: '', timeToSwitchMs: null, healthAttempts: [], logTail: '' }
+  return { previous: null, live: null, release: '', timeToSwitchMs: null, healthAttempts: [], logTail: '', hooks: [] }
 }

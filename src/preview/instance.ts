@@ -1,4 +1,5 @@
 /** The settings of one preview instance (APP-pr-N) and where its lock lives. Pure. */
+import { NO_HOOKS } from '../settings/hooks.js'
 import { fillPreview } from '../settings/preview.js'
 import type { Settings } from '../settings/settings.js'
 
@@ -6,7 +7,7 @@ export function previewUrl(settings: Settings, number: number): string {
   return fillPreview(settings.preview.urlTemplate, { number, domain: settings.preview.domain, app: settings.appName })
 }
 
-/** The settings of one preview: its own app name, directory, ports, nginx file and environment, all else shared. */
+/** The settings of one preview: its own app name, directory, ports, nginx file and environment, no hooks, all else shared. */
 export function previewInstance(settings: Settings, number: number, ports: [number, number]): Settings {
   const { preview } = settings
   const appName = `${settings.appName}-pr-${number}`
@@ -18,6 +19,8 @@ export function previewInstance(settings: Settings, number: number, ports: [numb
     slots: { blue: ports[0], green: ports[1] },
     keepPreviousMs: 0,
     env: previewEnv(settings),
+    // Hooks are production's (a migration against its database, say): a pull request's preview runs none.
+    hooks: { ...settings.hooks, ...NO_HOOKS },
     nginx: {
       ...settings.nginx,
       include: `${preview.nginxDir}/${appName}.conf`,

@@ -24,7 +24,9 @@ export class Report {
     /** Gets each log line made inert: step notes quote the server. */
     log: (line: string) => void = () => {},
     /** Aborted when the runner cancels the job: no new step starts after that. */
-    readonly cancelled: AbortSignal = new AbortController().signal
+    readonly cancelled: AbortSignal = new AbortController().signal,
+    /** Shows a titled block of server text (a hook's output) as a foldable group; it must make the text inert itself. */
+    private readonly group: (title: string, text: string) => void = (title, text) => log(safeText(`${title}\n${text}`))
   ) {
     this.log = line => log(safeText(line))
   }
@@ -72,6 +74,11 @@ export class Report {
   skip(name: string, note: string): void {
     this.steps.push({ name, outcome: 'skipped', durationMs: 0, note })
     this.log(`- ${name}: ${note}`)
+  }
+
+  /** A block of server text in the log, such as a hook's output. */
+  block(title: string, text: string): void {
+    this.group(title, text)
   }
 
   /** An extra table for the summary (status: kept releases, history). */

@@ -1,7 +1,7 @@
 /** Renders the report and the outcome as the job summary (Markdown with HTML tables). Every value is HTML-escaped here. */
 import type { ActionError } from '../errors.js'
 import type { Report } from './report.js'
-import type { Outcome } from '../outcome.js'
+import type { HookRun, Outcome } from '../outcome.js'
 import type { Slot } from '../server/slots.js'
 
 export function escapeHtml(text: string): string {
@@ -77,6 +77,7 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
       )
     )
   }
+  for (const hook of outcome.hooks) parts.push(hookSection(hook, redact))
   for (const extra of report.tables) {
     parts.push(`<h3>${escapeHtml(extra.title)}</h3>\n`)
     parts.push(extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
@@ -84,9 +85,35 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
   if (report.warnings.length > 0)
     parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${cellHtml(w)}</li>`).join('')}</ul>\n`)
   if (outcome.logTail) {
-    parts.push(`<h3>Log of the new version (last lines)</h3>\n<pre>${escapeHtml(redact(outcome.logTail))}</pre>\n`)
+    parts.push(`<h3>Log of the new version (last lines)</h3>\n${preBlock(redact(outcome.logTail))}`)
   }
   return parts.join('\n')
+}
+
+/** How many lines of a hook's output the summary shows; the log has more. */
+const HOOK_LINES = 40
+
+function hookSection(hook: HookRun, redact: (text: string) => string): string {
+  const output = hook.output.split('\n').slice(-HOOK_LINES).join('\n')
+  return (
+    `<h3>${escapeHtml(hook.name)} hook: ${hookResult(hook)} (${formatMs(hook.durationMs)})</h3>\n` +
+    `<p><code>${cellHtml(redact(hook.command))}</code></p>\n` +
+    preBlock(redact(output) || '(no output)')
+  )
+}
+
+function hookResult(hook: HookRun): string {
+  if (hook.code === 0) return '✅ exit code 0'
+  if (hook.timedOut) return '❌ timed out'
+  return hook.code === null ? '❌ did not finish' : `❌ exit code ${hook.code}`
+}
+
+/**
+ * Server text kept as it is. The blank line in front makes `<pre>` start its own HTML block, which only
+ * `</pre>` ends: after a heading's block, a blank line in the text would end the block and render the rest as Markdown.
+ */
+function preBlock(text: string): string {
+  return `\n<pre>${escapeHtml(text)}</pre>\n`
 }
 
 function failureSection(error: ActionError, redact: (text: string) => string): string {

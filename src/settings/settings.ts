@@ -1,5 +1,6 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
 import { readConnection, type ConnectionSettings } from './connection.js'
+import { readHooks, type HookSettings } from './hooks.js'
 import { InputError } from '../errors.js'
 import type { HealthSettings } from '../health/health.js'
 import type { Slots } from '../server/slots.js'
@@ -77,6 +78,7 @@ export interface Settings {
   image: ImageSettings
   health: HealthSettings
   nginx: NginxSettings
+  hooks: HookSettings
   drainTimeoutMs: number
   stopTimeoutMs: number
   /** How long to wait for another deploy of this app to finish. */
@@ -123,6 +125,7 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
     image: readImage(input, read),
     health,
     nginx: readNginx(input, health.path),
+    hooks: readHooks(input),
     drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
     lockTimeoutMs: parseDuration('lock-timeout', input('lock-timeout', '10m')),

@@ -1,12 +1,14 @@
 /**
- * Blue/green: the new version starts in the idle slot beside the live one, becomes healthy, takes all the
- * traffic in one switch, and the old version drains and stops (or is kept running for keep-previous).
+ * Blue/green: the new version starts in the idle slot beside the live one, becomes healthy, passes the
+ * before-switch hook, takes all the traffic in one switch, and the old version drains and stops (or is kept
+ * running for keep-previous).
  */
 import { boundary } from '../boundary.js'
 import type { DeployOptions, StrategyContext } from '../context.js'
 import { DeployError } from '../errors.js'
 import type { InFlight } from '../progress.js'
 import type { Slot } from '../server/slots.js'
+import { beforeSwitch } from './hooks.js'
 import { withRollback } from './rollback-on-failure.js'
 
 const NEVER = new AbortController().signal
@@ -31,6 +33,7 @@ export async function startAndSwitch(ctx: StrategyContext, options: DeployOption
   await withRollback(ctx, async reached => {
     await healthCheck(ctx)
     await boundary('healthy')
+    await beforeSwitch(ctx)
     await report.step('Switch nginx', async note => {
       await ctx.proxy.switchTo(plan.target, reached)
       note(`${ctx.proxy.routeFile} → :${plan.target.port}, config tested, reloaded`)

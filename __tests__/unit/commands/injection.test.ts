@@ -37,6 +37,7 @@ import {
   writeFileAtomic
 } from '../../../src/commands/files.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../../src/commands/history.js'
+import { runHook } from '../../../src/commands/hook.js'
 import { addOwnImage, readImageRecords, writeOwnImages } from '../../../src/commands/images.js'
 import { holdLock } from '../../../src/commands/lock.js'
 import { nginxReload, nginxTest } from '../../../src/commands/nginx.js'
@@ -119,7 +120,8 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['removeImage', v => removeImage([v], v)],
   ['addOwnImage', v => addOwnImage(v, v)],
   ['writeOwnImages', v => writeOwnImages(v, [v, v])],
-  ['readImageRecords', v => readImageRecords(v, v)]
+  ['readImageRecords', v => readImageRecords(v, v)],
+  ['runHook', v => runHook({ name: 'before-switch', dir: v, argv: [v, v], timeoutMs: 1000, jar: v }, [['K', v]])]
 ]
 
 /** The arguments a real shell passes on after parsing `line` (each printed NUL-terminated). */

@@ -25,6 +25,57 @@ describe('server text in the job summary', () => {
   })
 })
 
+/** Lines outside an HTML block: after a blank line, only a line opening a new block (`<`) stays HTML. */
+function markdownLines(html: string): string[] {
+  const lines = html.split('\n')
+  const loose: string[] = []
+  let inPre = false
+  lines.forEach((line, i) => {
+    const blankBefore = i === 0 || lines[i - 1].trim() === ''
+    if (!inPre && blankBefore && line.startsWith('<pre')) inPre = true
+    else if (!inPre && blankBefore && line.trim() !== '' && !line.startsWith('<')) loose.push(line)
+    if (inPre && line.includes('</pre>')) inPre = false
+  })
+  return loose
+}
+
+describe('hook output and the log tail in the job summary', () => {
+  const outcome = {
+    ...emptyOutcome(),
+    logTail: `boot\n\n${SERVER_TEXT}`,
+    hooks: [
+      {
+        name: 'before-switch' as const,
+        command: "./migrate.sh --password 'hunter22'",
+        code: 3,
+        timedOut: false,
+        durationMs: 1500,
+        output: `applying V42\n\n${SERVER_TEXT}\nhunter22 </pre>`
+      }
+    ]
+  }
+  const html = renderSummary({
+    appName: 'shop',
+    host: 'h',
+    report: new Report(),
+    outcome,
+    redact: text => text.split('hunter22').join('***')
+  })
+
+  it('stays preformatted text: no blank line in it lets the rest render as Markdown', () => {
+    expect(markdownLines(html)).toEqual([])
+    expect(html).toContain('\n<pre>applying V42\n\nHTTP 200 but status is DOWN\n::add-mask::v1\n\n[click](https://e.vil) &lt;img src=x&gt;')
+  })
+
+  it('shows the hook, its result and its output, with secrets blanked out', () => {
+    expect(html).toContain(
+      '<h3>before-switch hook: ❌ exit code 3 (1.50 s)</h3>\n<p><code>./migrate.sh --password &#39;***&#39;</code></p>\n'
+    )
+    expect(html).toContain('*** &lt;/pre&gt;</pre>')
+    expect(html).not.toContain('hunter22')
+  })
+})
+
 describe('server text in the PR comment', () => {
   it('is one code span in one table row', () => {
     const markdown = renderComment('shop', 7, {
@@ -44,6 +95,13 @@ describe('server text in the PR comment', () => {
 })
 
 describe('the step log', () => {
+  it('prints a block of hook output as plain text', () => {
+    const lines: string[] = []
+    new Report(line => lines.push(line)).block('Output of the before-switch hook (exit code 0)', SERVER_TEXT)
+    expect(workflowCommands(lines.join('\n'))).toEqual([])
+    expect(lines.join('\n')).toContain('\n\\::add-mask::v1\n')
+  })
+
   it('prints notes that quote the server as plain text', () => {
     const lines: string[] = []
     const report = new Report(line => lines.push(line))
