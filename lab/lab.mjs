@@ -26,6 +26,8 @@ import { buildSampleJar, repoRoot } from './sample-app.mjs'
 export { freePort, httpGet, isAlive } from './proc.mjs'
 
 const USER = 'bgdeploy'
+/** Lab users whose login shell is not a quiet bash (see provision.sh): a greeting ~/.bashrc, zsh, fish. */
+export const LOGIN_SHELL_USERS = ['bglsbash', 'bglszsh', 'bglsfish']
 const PASSWORD = 'bgdeploy-lab'
 const PASSPHRASE = 'lab-passphrase'
 const PROVISION_SCRIPT = path.join(repoRoot, 'lab', 'provision.sh')
@@ -75,11 +77,14 @@ function userInfo(name) {
  * @param {{ images?: boolean }} [opts] also check what image mode needs
  */
 export function needsProvisioning(opts = {}) {
-  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...(opts.images ? IMAGE_TOOLS : [])]
+  const shells = ['zsh', 'fish', 'tcsh', 'busybox']
+  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...shells, ...(opts.images ? IMAGE_TOOLS : [])]
   return (
     tools.some(t => !findCommand(t)) ||
     !userInfo(USER) ||
     !userInfo('bgnosudo') ||
+    LOGIN_SHELL_USERS.some(name => !userInfo(name)) ||
+    !fs.existsSync('/etc/sudoers.d/bgdeploy-login-shells') ||
     !fs.existsSync('/etc/sudoers.d/bgdeploy') ||
     !fs.existsSync('/run/sshd') ||
     (opts.images === true && IMAGE_FILES.some(f => !fs.existsSync(f)))
@@ -96,7 +101,7 @@ export async function ensureProvisioned(opts = {}) {
 function assertTraversable(/** @type {string} */ dir) {
   for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
     if (!(fs.statSync(d).mode & 0o001)) {
-      throw new Error(`lab: ${d} is not traversable by other users, so sshd cannot read authorized_keys as ${USER}`)
+      throw new Error(`lab: ${d} is not traversable by other users, so sshd cannot read authorized_keys as the lab user`)
     }
   }
 }
@@ -109,14 +114,15 @@ async function extraSshdOptions() {
 
 /**
  * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab;
- * with images: true also a podman engine and a registry (see images.mjs).
- * @param {{ name?: string, images?: boolean }} [options]
+ * with images: true also a podman engine and a registry (see images.mjs); `user` logs in as another lab user.
+ * @param {{ name?: string, images?: boolean, user?: string }} [options]
  */
 export async function startLab(options = {}) {
   if (process.getuid?.() !== 0) throw new Error('lab: startLab() must run as root (it starts sshd and nginx)')
   await ensureProvisioned({ images: options.images })
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 })
-  const user = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(USER))
+  const login = options.user ?? USER
+  const user = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(login))
   const labId = randomBytes(4).toString('hex')
   const dir = path.join(repoRoot, '.lab', `${options.name ?? 'lab'}-${labId}`)
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 })
@@ -282,7 +288,7 @@ http {
       'ConnectTimeout=10',
       '-o',
       'LogLevel=ERROR',
-      `${USER}@127.0.0.1`
+      `${login}@127.0.0.1`
     ]
     /** @param {string} command @param {{ timeout?: number, input?: string }} [opts] */
     const sshExec = (command, opts) => run('ssh', [...sshArgs, '--', command], opts)
@@ -295,7 +301,7 @@ http {
       labId,
       host: '127.0.0.1',
       sshPort,
-      username: USER,
+      username: login,
       password: PASSWORD,
       privateKey: fs.readFileSync(f('id_ed25519'), 'utf8'),
       privateKeyPath: f('id_ed25519'),
