@@ -26,6 +26,8 @@ export interface LabOptions {
   name?: string
   /** Also start a per-lab podman engine and a loopback registry (`lab.docker`); default false. */
   images?: boolean
+  /** Log in as this lab user instead of bgdeploy (e.g. one of LOGIN_SHELL_USERS); remoteRoot is in its home. */
+  user?: string
 }
 
 export interface BuiltImage {
@@ -72,7 +74,8 @@ export interface Lab {
   labId: string
   host: '127.0.0.1'
   sshPort: number
-  username: 'bgdeploy'
+  /** bgdeploy, or the `user` option. */
+  username: string
   password: 'bgdeploy-lab'
   /** OpenSSH-format ed25519 private key without passphrase. */
   privateKey: string
@@ -100,9 +103,9 @@ export interface Lab {
   nginxReloadCommand: string
   /** [bluePort, greenPort]: free ports nothing listens on when the lab starts. */
   ports: [number, number]
-  /** `/home/bgdeploy/lab-<labId>`, owned by bgdeploy; `*.pid` files under it are killed by stop(). */
+  /** `/home/<username>/lab-<labId>`, owned by the login user; `*.pid` files under it are killed by stop(). */
   remoteRoot: string
-  /** uid of bgdeploy. */
+  /** uid of the login user. */
   uid: number
   /** podman: the `tini -s` wrapping `podman system service` (conmon and containers are its descendants). */
   pids: { sshd: number; nginx: number; podman?: number; registry?: number }
@@ -110,13 +113,13 @@ export interface Lab {
   docker?: LabDocker
   sshdLog: string
   nginxErrorLog: string
-  /** ssh CLI arguments (up to and including `bgdeploy@127.0.0.1`) that log in with the lab key. */
+  /** ssh CLI arguments (up to and including `<username>@127.0.0.1`) that log in with the lab key. */
   sshArgs: string[]
   freePort(): Promise<number>
   /** Builds `<dir>/jars/sample-app-<version>.jar`. */
   sampleJar(version: string): Promise<string>
   /**
-   * Runs a command as bgdeploy through the ssh CLI; never rejects on a non-zero exit.
+   * Runs a command as the login user through the ssh CLI; never rejects on a non-zero exit.
    * `input` is written to the command's stdin (e.g. for `docker login --password-stdin`).
    * With images, the session has DOCKER_CONFIG=<remoteRoot>/.docker (set by the lab sshd).
    */
@@ -132,6 +135,8 @@ export interface Lab {
 }
 
 export function startLab(options?: LabOptions): Promise<Lab>
+/** Lab users whose login shell is not a quiet bash: a greeting ~/.bashrc (bglsbash), zsh (bglszsh), fish (bglsfish); all greet on stdout and stderr. */
+export const LOGIN_SHELL_USERS: string[]
 export function freePort(): Promise<number>
 export function httpGet(url: string, opts?: HttpGetOptions): Promise<HttpResult>
 /** Alive and not a zombie. */

@@ -29,6 +29,7 @@ export { startDebianLab } from './debian-lab.mjs'
 export { appSite, serviceInclude } from './debian-config.mjs'
 
 const USER = 'bgdeploy'
+export { LOGIN_SHELL_USERS } from './provision.mjs'
 const PASSWORD = 'bgdeploy-lab'
 const PASSPHRASE = 'lab-passphrase'
 /** @type {Set<{ emergencyKill(): void }>} */
@@ -37,7 +38,7 @@ const liveLabs = new Set()
 function assertTraversable(/** @type {string} */ dir) {
   for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
     if (!(fs.statSync(d).mode & 0o001)) {
-      throw new Error(`lab: ${d} is not traversable by other users, so sshd cannot read authorized_keys as ${USER}`)
+      throw new Error(`lab: ${d} is not traversable by other users, so sshd cannot read authorized_keys as the lab user`)
     }
   }
 }
@@ -50,14 +51,15 @@ async function extraSshdOptions() {
 
 /**
  * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab;
- * with images: true also a podman engine and a registry (see images.mjs).
- * @param {{ name?: string, images?: boolean }} [options]
+ * with images: true also a podman engine and a registry (see images.mjs); `user` logs in as another lab user.
+ * @param {{ name?: string, images?: boolean, user?: string }} [options]
  */
 export async function startLab(options = {}) {
   if (process.getuid?.() !== 0) throw new Error('lab: startLab() must run as root (it starts sshd and nginx)')
   await ensureProvisioned({ images: options.images })
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 })
-  const user = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(USER))
+  const login = options.user ?? USER
+  const user = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(login))
   const labId = randomBytes(4).toString('hex')
   const dir = path.join(repoRoot, '.lab', `${options.name ?? 'lab'}-${labId}`)
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 })
@@ -223,7 +225,7 @@ http {
       'ConnectTimeout=10',
       '-o',
       'LogLevel=ERROR',
-      `${USER}@127.0.0.1`
+      `${login}@127.0.0.1`
     ]
     /** @param {string} command @param {{ timeout?: number, input?: string }} [opts] */
     const sshExec = (command, opts) => run('ssh', [...sshArgs, '--', command], opts)
@@ -236,7 +238,7 @@ http {
       labId,
       host: '127.0.0.1',
       sshPort,
-      username: USER,
+      username: login,
       password: PASSWORD,
       privateKey: fs.readFileSync(f('id_ed25519'), 'utf8'),
       privateKeyPath: f('id_ed25519'),

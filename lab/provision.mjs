@@ -5,6 +5,9 @@ import path from 'node:path'
 import { IMAGE_FILES, IMAGE_TOOLS } from './images.mjs'
 import { repoRoot } from './sample-app.mjs'
 
+/** Lab users whose login shell is not a quiet bash (see provision.sh): a greeting ~/.bashrc, zsh, fish. */
+export const LOGIN_SHELL_USERS = ['bglsbash', 'bglszsh', 'bglsfish']
+
 const PROVISION_SCRIPT = path.join(repoRoot, 'lab', 'provision.sh')
 
 /** The debian profile's users and their login shells, as provision.sh --debian creates them. */
@@ -65,11 +68,14 @@ function profileReady() {
  * @param {{ images?: boolean, debian?: boolean }} [opts] also check what image mode / the debian profile needs
  */
 export function needsProvisioning(opts = {}) {
-  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...(opts.images ? IMAGE_TOOLS : [])]
+  const shells = ['zsh', 'fish', 'tcsh', 'busybox']
+  const tools = ['sshd', 'ssh', 'ssh-keygen', 'nginx', 'java', 'javac', 'jar', 'sudo', ...shells, ...(opts.images ? IMAGE_TOOLS : [])]
   return (
     tools.some(t => !findCommand(t)) ||
     !userInfo('bgdeploy') ||
     !userInfo('bgnosudo') ||
+    LOGIN_SHELL_USERS.some(name => !userInfo(name)) ||
+    !fs.existsSync('/etc/sudoers.d/bgdeploy-login-shells') ||
     !fs.existsSync('/etc/sudoers.d/bgdeploy') ||
     !fs.existsSync('/run/sshd') ||
     (opts.images === true && IMAGE_FILES.some(f => !fs.existsSync(f))) ||

@@ -47,6 +47,11 @@ have nginx || missing+=(nginx-light)
 have sudo || missing+=(sudo)
 have ss || missing+=(iproute2)
 have ps || missing+=(procps)
+# Login shells other than bash (users below, and the unit test that runs commands through each).
+have zsh || missing+=(zsh)
+have fish || missing+=(fish)
+have tcsh || missing+=(tcsh)
+have busybox || missing+=(busybox-static)
 
 installed() { [ -e "/var/lib/dpkg/info/$1.list" ] || [ -e "/var/lib/dpkg/info/$1:amd64.list" ] || [ -e "/var/lib/dpkg/info/$1:$(dpkg --print-architecture 2>/dev/null).list" ]; }
 
@@ -100,11 +105,12 @@ as_root mkdir -p /run/sshd
 as_root chmod 0755 /run/sshd
 
 ensure_user() {
-  local user=$1
+  local user=$1 shell=${2:-/bin/bash}
   if ! id "$user" >/dev/null 2>&1; then
     echo "provision.sh: creating user $user"
-    as_root useradd --create-home --home-dir "/home/$user" --shell /bin/bash "$user"
+    as_root useradd --create-home --home-dir "/home/$user" --shell "$shell" "$user"
   fi
+  if [ "$(getent passwd "$user" | cut -d: -f7)" != "$shell" ]; then as_root usermod --shell "$shell" "$user"; fi
   # The lab sshd runs without PAM, so a locked ("!") password would also block key logins.
   if ! as_root grep -q "^$user:\\\$" /etc/shadow; then
     echo "$user:$LAB_PASSWORD" | as_root chpasswd
@@ -113,6 +119,45 @@ ensure_user() {
 
 ensure_user bgdeploy
 ensure_user bgnosudo
+
+# Login users whose shell is not a quiet bash, as on managed servers: a greeting in ~/.bashrc (which bash
+# reads for `ssh host command` too), zsh and fish, each greeting on stdout and stderr before every command.
+GREETING_TAG='# bgdeploy lab greeting'
+ensure_greeting() {
+  local user=$1 file=$2 text=$3 home dir tmp
+  home=/home/$user
+  if ! as_root grep -qF "$GREETING_TAG" "$home/$file" 2>/dev/null; then
+    dir=$home
+    for part in $(dirname "$file" | tr / ' '); do
+      [ "$part" = . ] || { dir=$dir/$part; as_root install -d -o "$user" -g "$user" "$dir"; }
+    done
+    tmp=$(mktemp)
+    { printf '%s\n%s\n' "$GREETING_TAG" "$text"; as_root cat "$home/$file" 2>/dev/null || true; } >"$tmp"
+    as_root install -o "$user" -g "$user" -m 0644 "$tmp" "$home/$file"
+    rm -f "$tmp"
+  fi
+}
+ensure_user bglsbash /bin/bash
+ensure_user bglszsh "$(command -v zsh)"
+ensure_user bglsfish "$(command -v fish)"
+ensure_greeting bglsbash .bashrc 'echo "Welcome to the bgdeploy lab, $USER!"; echo "(bash greeting on stderr)" >&2'
+ensure_greeting bglszsh .zshenv 'echo "Welcome to the bgdeploy lab, $USER!"; echo "(zsh greeting on stderr)" >&2'
+ensure_greeting bglsfish .config/fish/config.fish 'echo "Welcome to the bgdeploy lab, $USER!"; echo "(fish greeting on stderr)" >&2'
+
+ensure_sudoers() {
+  local file=$1 line=$2 tmp
+  if [ "$(as_root cat "$file" 2>/dev/null || true)" != "$line" ]; then
+    tmp=$(mktemp)
+    printf '%s\n' "$line" >"$tmp"
+    if command -v visudo >/dev/null 2>&1 || [ -x /usr/sbin/visudo ]; then
+      as_root "$(command -v visudo || echo /usr/sbin/visudo)" -cf "$tmp" >/dev/null
+    fi
+    as_root install -o root -g root -m 0440 "$tmp" "$file"
+    rm -f "$tmp"
+    echo "provision.sh: wrote $file"
+  fi
+}
+ensure_sudoers /etc/sudoers.d/bgdeploy-login-shells 'bglsbash,bglszsh,bglsfish ALL=(ALL) NOPASSWD: ALL'
 
 sudoers_line='bgdeploy ALL=(ALL) NOPASSWD: ALL'
 if [ "$(as_root cat "$SUDOERS_FILE" 2>/dev/null || true)" != "$sudoers_line" ]; then

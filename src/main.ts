@@ -87,7 +87,12 @@ async function run(): Promise<void> {
 async function connect(settings: Settings, report: Report): Promise<SshRemote> {
   const connection = settings.connection
   const remote = await report.step('Connect', async note => {
-    const connected = await SshRemote.connect(connection)
+    const connected = await SshRemote.connect(connection, {
+      onGreeting: text => {
+        logWarning(text)
+        report.warn(text)
+      }
+    })
     const via = connection.proxy ? ` via ${connection.proxy.host}:${connection.proxy.port}` : ''
     note(`${connection.username}@${connection.host}:${connection.port}${via}, host key ${connected.hostFingerprint}`)
     return connected

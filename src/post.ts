@@ -43,7 +43,7 @@ export async function runPost(): Promise<void> {
     inputs.secrets.forEach(secret => core.setSecret(secret))
     settings = progress.preview ? previewInstance(inputs, progress.preview.number, progress.preview.ports) : inputs
     const config = settings
-    remote = await report.step('Connect', async () => SshRemote.connect(config.connection))
+    remote = await report.step('Connect', async () => SshRemote.connect(config.connection, { onGreeting: logWarning }))
     const connected = remote
     // A preview's deploy holds the preview's own lock, not one in the instance's directory.
     const lockOf = progress.preview ? previewLock(inputs, progress.preview.number) : config

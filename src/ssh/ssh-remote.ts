@@ -2,35 +2,42 @@
 import { createReadStream } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { Client, ClientChannel } from 'ssh2'
-import { ConnectionError } from '../errors.js'
+import { ConnectionError, lastLines } from '../errors.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type HeldCommand, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
 import type { ConnectionSettings } from '../settings/connection.js'
 import { openConnection, type Link } from './connect.js'
-import { shellJoin } from '../commands/shell.js'
+import { ChannelFrame, collect, holdChannel, type Collected } from './channel-output.js'
+import { greetingWarning, loginShellLine, newMarker } from './login-shell.js'
+
+export interface RemoteOptions {
+  /** Called once per connection with a warning when the login shell prints something before the commands. */
+  onGreeting?: (warning: string) => void
+}
 
 /** The server's connection, and the jump host's when there is one; `link` says when either was lost. */
 export class SshRemote implements Remote {
+  private readonly marker = newMarker()
+  private greeted = false
+
   private constructor(
     private readonly client: Client,
     readonly hostFingerprint: string,
     private readonly link: Link,
+    private readonly where: string,
+    private readonly options: RemoteOptions,
     private readonly bastion?: Client
   ) {}
 
-  static async connect(settings: ConnectionSettings): Promise<SshRemote> {
+  static async connect(settings: ConnectionSettings, options: RemoteOptions = {}): Promise<SshRemote> {
     const { client, fingerprint, link, bastion } = await openConnection(settings)
-    return new SshRemote(client, fingerprint, link, bastion)
+    return new SshRemote(client, fingerprint, link, `${settings.username}@${settings.host}`, options, bastion)
   }
 
   exec(command: RemoteCommand): Promise<ExecResult> {
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     return new Promise((resolve, reject) =>
-      this.open(command, reject, channel =>
-        collect(channel, command.stdin, timeoutMs, result => {
-          // No exit code because the connection went away: say so, rather than "the command did not finish".
-          if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
-          else resolve(result)
-        })
+      this.open(command, reject, (channel, frame) =>
+        collect(channel, frame, { stdin: command.stdin, timeoutMs }, result => this.settle(command.label, result, resolve, reject))
       )
     )
   }
@@ -38,29 +45,26 @@ export class SshRemote implements Remote {
   hold(command: RemoteCommand, heartbeatMs = 0): Promise<HeldCommand> {
     const firstLineTimeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     return new Promise((resolve, reject) =>
-      this.open(command, reject, channel => resolve(holdChannel(channel, firstLineTimeoutMs, heartbeatMs)))
+      this.open(command, reject, (channel, frame) =>
+        holdChannel(channel, frame, { firstLineTimeoutMs, heartbeatMs }, result => this.notStarted(command.label, result)).then(
+          resolve,
+          reject
+        )
+      )
     )
   }
 
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
+    const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     return new Promise((resolve, reject) =>
-      this.open(command, reject, channel => {
+      this.open(command, reject, (channel, frame) => {
         const file = createReadStream(localPath)
         file.on('error', readError => {
           channel.close()
           reject(readError)
         })
         file.pipe(channel)
-        collect(
-          channel,
-          undefined,
-          command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-          result => {
-            if (result.code === null && this.link.lostReason) reject(this.lost(command.label))
-            else resolve(result)
-          },
-          false
-        )
+        collect(channel, frame, { timeoutMs, endStdin: false }, result => this.settle(command.label, result, resolve, reject))
       })
     )
   }
@@ -99,17 +103,44 @@ export class SshRemote implements Remote {
    * arrive in the same read as the channel, before a promise continuation would attach listeners.
    * Once the connection is lost it rejects at once with a ConnectionError.
    */
-  private open(command: RemoteCommand, reject: (error: Error) => void, use: (channel: ClientChannel) => void): void {
+  private open(command: RemoteCommand, reject: (error: Error) => void, use: (channel: ClientChannel, frame: ChannelFrame) => void): void {
     if (this.link.lostReason) return reject(this.lost(command.label))
     try {
-      this.client.exec(shellJoin(command.argv), (error, channel) => {
-        if (!error) return use(channel)
+      this.client.exec(loginShellLine(command.argv, this.marker), (error, channel) => {
+        if (!error) return use(channel, new ChannelFrame(this.marker, text => this.greet(text)))
         // ssh2 fails pending channels before the connections report why they closed: let those events land first.
         setImmediate(() => reject(this.lost(command.label, error.message)))
       })
     } catch (error) {
       reject(this.lost(command.label, (error as Error).message))
     }
+  }
+
+  private settle(label: string, result: Collected, resolve: (result: ExecResult) => void, reject: (error: Error) => void): void {
+    // No exit code because the connection went away: say so, rather than "the command did not finish".
+    if (!result.started || (result.code === null && this.link.lostReason)) return reject(this.notStarted(label, result))
+    resolve({ code: result.code, stdout: result.stdout, stderr: result.stderr })
+  }
+
+  /** The login shell ended before the command began (or the connection went); its output is all there is to show. */
+  private notStarted(label: string, result: Collected): Error {
+    if (this.link.lostReason && (result.code === null || !result.started)) return this.lost(label)
+    const output = `${result.stderr}\n${result.stdout}`.trim()
+    const printed = output ? `: ${lastLines(output, 5)}` : '.'
+    return new ConnectionError(
+      `The login shell of ${this.where} ended before running '${label}' (exit code ${result.code ?? 'none'})${printed}`,
+      {
+        hint:
+          "The login user's shell must run commands: check that it is not nologin, that its startup files (~/.bashrc, ~/.zshenv, " +
+          "~/.config/fish/config.fish) do not 'exit' or 'exec', that sshd has no ForceCommand for it, and that 'sh' is on its PATH."
+      }
+    )
+  }
+
+  private greet(text: string): void {
+    if (this.greeted || !text.trim()) return
+    this.greeted = true
+    this.options.onGreeting?.(greetingWarning(this.where, text))
   }
 
   // Runs in the tunnel server's connection handler, where a throw (ssh2's "Not connected") would crash the process.
@@ -139,78 +170,6 @@ export class SshRemote implements Remote {
       hint: 'Check the network path to the server and its sshd logs, then run the deploy again; it recovers from whatever state it finds.'
     })
   }
-}
-
-/** Gathers a command's output until its channel closes; `timeoutMs` 0 means no timeout here. */
-function collect(
-  channel: ClientChannel,
-  stdin: string | undefined,
-  timeoutMs: number,
-  resolve: (result: ExecResult) => void,
-  endStdin = true
-): void {
-  const stdout: Buffer[] = []
-  const stderr: Buffer[] = []
-  let code: number | null = null
-  const timer =
-    timeoutMs > 0
-      ? setTimeout(() => {
-          stderr.push(Buffer.from(`\n(timed out after ${timeoutMs} ms)`))
-          channel.signal('KILL')
-          channel.close()
-        }, timeoutMs)
-      : undefined
-  channel.on('data', (chunk: Buffer) => stdout.push(chunk))
-  channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-  channel.on('exit', (exitCode: number | null) => (code = typeof exitCode === 'number' ? exitCode : null))
-  channel.on('close', () => {
-    clearTimeout(timer)
-    resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
-  })
-  if (endStdin) channel.end(stdin ?? '')
-}
-
-/**
- * A command that runs until released. With a heartbeat, a byte goes to its stdin every `heartbeatMs`,
- * so the server side can tell a vanished runner from a slow one (see the deploy lock).
- */
-function holdChannel(channel: ClientChannel, firstLineTimeoutMs: number, heartbeatMs: number): Promise<HeldCommand> {
-  return new Promise(resolve => {
-    let released = false
-    let lost = false
-    const lostListeners: (() => void)[] = []
-    const finished = new Promise<ExecResult>(done => collect(channel, undefined, 0, done, false))
-    channel.on('error', () => {})
-    const beat = heartbeatMs > 0 ? setInterval(() => channel.write('.'), heartbeatMs) : undefined
-    const timer = setTimeout(() => channel.close(), firstLineTimeoutMs)
-    const held = (firstLine: string): HeldCommand => ({
-      firstLine,
-      release: () => {
-        released = true
-        clearInterval(beat)
-        channel.end()
-        return finished
-      },
-      onLost: listener => (lost ? listener() : lostListeners.push(listener))
-    })
-    let stdout = ''
-    channel.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8')
-      if (stdout.includes('\n')) {
-        clearTimeout(timer)
-        resolve(held(stdout.split('\n')[0]))
-      }
-    })
-    void finished.then(result => {
-      clearTimeout(timer)
-      clearInterval(beat)
-      if (!released) {
-        lost = true
-        lostListeners.forEach(listener => listener())
-      }
-      resolve(held(result.stdout))
-    })
-  })
 }
 
 /** How long closing a tunnel waits for sshd to confirm its channels closed (it cannot once the connection is gone). */
