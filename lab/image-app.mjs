@@ -16,8 +16,10 @@ log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"; }
 is_true() { case $(echo "$1" | tr A-Z a-z) in true|1|yes|on) return 0;; esac; return 1; }
 inflight() { ls /tmp/inflight 2>/dev/null | wc -l; }
 listener=
+admin=
 shutdown() {
   [ -n "$listener" ] && kill "$listener" 2>/dev/null
+  [ -n "$admin" ] && kill "$admin" 2>/dev/null
   if is_true "\${GRACEFUL:-true}"; then
     log "Received SIGTERM, shutting down gracefully, in-flight requests: $(inflight)"
     n=0
@@ -42,8 +44,19 @@ if is_true "\${CRASH_AT_BOOT:-false}"; then
 fi
 nc -ll -p ${APP_PORT} -e /app/handle &
 listener=$!
-log "Started shop $version on port ${APP_PORT}"
+# MANAGEMENT_PORT: a second listener that alone serves /actuator/*, as Spring Boot's management.server.port does.
+if [ -n "\${MANAGEMENT_PORT:-}" ]; then
+  nc -ll -p "$MANAGEMENT_PORT" -e /app/handle-management &
+  admin=$!
+fi
+log "Started shop $version on port ${APP_PORT}\${MANAGEMENT_PORT:+ (management port $MANAGEMENT_PORT)}"
 wait $listener
+`
+
+// The management listener's handler: the same one, knowing which port it answers on.
+const HANDLE_MANAGEMENT = `#!/bin/sh
+export ROLE=management
+exec /app/handle
 `
 
 // One HTTP request per process (nc -ll forks per connection); stdin/stdout are the socket.
@@ -62,8 +75,12 @@ case $target in *\\?*) query=\${target#*\\?};; esac
 version=$(cat /app/version)
 status=404 type='text/plain; charset=utf-8' body="not found$nl"
 case $path in
+  /actuator/*) [ -n "\${MANAGEMENT_PORT:-}" ] && [ "\${ROLE:-app}" != management ] && path=none ;;
+esac
+case $path in
   /) status=200 body="hello from $version$nl" ;;
   /version) status=200 body="$version$nl" ;;
+  /actuator/role) status=200 body="\${ROLE:-app}$nl" ;;
   /actuator/health)
     type=application/json
     case $(echo "\${HEALTHY:-true}" | tr A-Z a-z) in
@@ -106,6 +123,7 @@ export async function writeRootfsTar(workDir, version) {
   for (const a of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', a))
   fs.writeFileSync(path.join(root, 'app', 'start'), START, { mode: 0o755 })
   fs.writeFileSync(path.join(root, 'app', 'handle'), HANDLE, { mode: 0o755 })
+  fs.writeFileSync(path.join(root, 'app', 'handle-management'), HANDLE_MANAGEMENT, { mode: 0o755 })
   fs.writeFileSync(path.join(root, 'app', 'version'), `${version}\n`)
   fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\n')
   fs.writeFileSync(path.join(root, 'etc', 'group'), 'root:x:0:\n')

@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Its behaviour (boot time, health, crash, graceful shutdown) is driven by environment
  * variables so deployment tests can exercise the unhappy paths. LOG_LINES and HEALTH_STATUS
  * (with {@code \n} for a line break) play a server whose text tries to pass for workflow commands.
+ * {@code --port N} overrides the port, like apps that take it as an argument. A management port
+ * ({@code --management-port N}, management.server.port or MANAGEMENT_SERVER_PORT) serves
+ * /actuator/* there instead of on the app port, as Spring Boot does.
  */
 public final class SampleApp {
     private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -27,7 +30,8 @@ public final class SampleApp {
 
     public static void main(String[] args) throws Exception {
         long started = System.currentTimeMillis();
-        int port = resolvePort();
+        int port = resolvePort(args);
+        int managementPort = resolveManagementPort(args);
         String version = resolveVersion();
         long bootDelay = longEnv("BOOT_DELAY_MS", 0);
         boolean healthy = boolEnv("HEALTHY", true);
@@ -47,24 +51,47 @@ public final class SampleApp {
             System.exit(1);
         }
 
-        HttpServer server;
+        ExecutorService pool = Executors.newCachedThreadPool();
+        HttpServer server = listen(port, pool);
+        HttpServer management = managementPort > 0 ? listen(managementPort, pool) : null;
+        String healthStatus = System.getenv().getOrDefault("HEALTH_STATUS", healthy ? "UP" : "DOWN").replace("\\n", "\n");
+        Endpoints app = new Endpoints(version, healthy, healthStatus, String.join(" ", args), management == null, "app");
+        server.createContext("/", exchange -> handle(exchange, app));
+        if (management != null) {
+            Endpoints admin = new Endpoints(version, healthy, healthStatus, app.args(), true, "management");
+            management.createContext("/", exchange -> handle(exchange, admin));
+        }
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (management != null) {
+                management.stop(0);
+            }
+            shutdown(server, graceful);
+        }, "shutdown"));
+        server.start();
+        if (management != null) {
+            management.start();
+        }
+        log("Started SampleApp " + version + " on port " + port
+                + (management != null ? " (management port " + managementPort + ")" : "") + " in "
+                + (System.currentTimeMillis() - started) + " ms");
+    }
+
+    /** What one listener serves: the app port, or the management port (which alone has /actuator then). */
+    private record Endpoints(String version, boolean healthy, String healthStatus, String args, boolean actuator, String role) {
+    }
+
+    private static HttpServer listen(int port, ExecutorService pool) throws IOException {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+            server.setExecutor(pool);
+            return server;
         } catch (BindException e) {
             System.err.println("ERROR: APPLICATION FAILED TO START: port " + port + " is already in use");
             System.err.flush();
             System.exit(1);
-            return;
+            throw e;
         }
-        ExecutorService pool = Executors.newCachedThreadPool();
-        server.setExecutor(pool);
-        String healthStatus = System.getenv().getOrDefault("HEALTH_STATUS", healthy ? "UP" : "DOWN").replace("\\n", "\n");
-        server.createContext("/", exchange -> handle(exchange, version, healthy, healthStatus));
-
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server, graceful), "shutdown"));
-        server.start();
-        log("Started SampleApp " + version + " on port " + port + " in "
-                + (System.currentTimeMillis() - started) + " ms");
     }
 
     private static void shutdown(HttpServer server, boolean graceful) {
@@ -89,7 +116,8 @@ public final class SampleApp {
         log("Shutdown complete, abandoned requests: " + IN_FLIGHT.get());
     }
 
-    private static void handle(HttpExchange exchange, String version, boolean healthy, String healthStatus) throws IOException {
+    private static void handle(HttpExchange exchange, Endpoints endpoints) throws IOException {
+        String version = endpoints.version();
         IN_FLIGHT.incrementAndGet();
         int status = 500;
         try (InputStream body = exchange.getRequestBody()) {
@@ -103,10 +131,16 @@ public final class SampleApp {
             } else if (path.equals("/version")) {
                 status = 200;
                 text = version + "\n";
-            } else if (path.equals("/actuator/health")) {
+            } else if (path.equals("/args")) {
+                status = 200;
+                text = endpoints.args() + "\n";
+            } else if (path.equals("/actuator/role") && endpoints.actuator()) {
+                status = 200;
+                text = endpoints.role() + "\n";
+            } else if (path.equals("/actuator/health") && endpoints.actuator()) {
                 type = "application/json";
-                status = healthy ? 200 : 503;
-                text = "{\"status\":" + jsonString(healthStatus) + "}";
+                status = endpoints.healthy() ? 200 : 503;
+                text = "{\"status\":" + jsonString(endpoints.healthStatus()) + "}";
             } else if (path.equals("/slow")) {
                 long ms = queryLong(exchange.getRequestURI().getRawQuery(), "ms", 5000);
                 Thread.sleep(ms);
@@ -149,14 +183,37 @@ public final class SampleApp {
         return json.append('"').toString();
     }
 
-    private static int resolvePort() {
-        String[] candidates = {System.getProperty("server.port"), System.getenv("SERVER_PORT"), System.getenv("PORT")};
+    private static int resolvePort(String[] args) {
+        return firstPort(8080, argument(args, "--port"), System.getProperty("server.port"), System.getenv("SERVER_PORT"),
+                System.getenv("PORT"));
+    }
+
+    /** 0: no management port. */
+    private static int resolveManagementPort(String[] args) {
+        return firstPort(0, argument(args, "--management-port"), System.getProperty("management.server.port"),
+                System.getenv("MANAGEMENT_SERVER_PORT"));
+    }
+
+    private static int firstPort(int fallback, String... candidates) {
         for (String c : candidates) {
             if (c != null && !c.isBlank()) {
                 return Integer.parseInt(c.trim());
             }
         }
-        return 8080;
+        return fallback;
+    }
+
+    /** The value after {@code name} ({@code --port 8080}) or after {@code name=}. */
+    private static String argument(String[] args, String name) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith(name + "=")) {
+                return args[i].substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
     private static String resolveVersion() throws IOException {

@@ -1,4 +1,5 @@
 /** Builders for starting, inspecting and stopping the app process of one slot (jar mode). */
+import { fillEnv, fillPorts } from './placeholders.js'
 import { script, type RemoteCommand } from './script.js'
 
 // Environment arrives on stdin as KEY=VALUE lines and is exported without expansion, so secrets never
@@ -14,6 +15,8 @@ echo "$!"`
 export interface JarLaunch {
   slotDir: string
   port: number
+  /** The slot's management port (management-ports), if any: MANAGEMENT_SERVER_PORT and {management-port}. */
+  managementPort?: number
   javaCommand: string[]
   javaOptions: string[]
   jarPath: string
@@ -24,24 +27,30 @@ export interface JarLaunch {
   runToken: string
 }
 
+/** {port} and {management-port} in java-options and app-args are filled with the slot's ports. */
 export function javaArgv(launch: JarLaunch): string[] {
+  const fill = (words: string[]) => words.map(word => fillPorts(word, launch))
+  const management = launch.managementPort === undefined ? [] : [`MANAGEMENT_SERVER_PORT=${launch.managementPort}`]
   return [
     'env',
     `SERVER_PORT=${launch.port}`,
     `PORT=${launch.port}`,
+    ...management,
     ...launch.javaCommand,
-    ...launch.javaOptions,
+    ...fill(launch.javaOptions),
     `-Dserver.port=${launch.port}`,
     launch.marker,
     `${RUN_PROPERTY}${launch.runToken}`,
     '-jar',
     launch.jarPath,
-    ...launch.appArgs
+    ...fill(launch.appArgs)
   ]
 }
 
 export function startJar(launch: JarLaunch, env: [string, string][]): RemoteCommand {
-  const stdin = env.map(([key, value]) => `${key}=${value}\n`).join('')
+  const stdin = fillEnv(env, launch)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('')
   return { label: 'start new version', argv: script(START, [launch.slotDir, ...javaArgv(launch)]), stdin }
 }
 

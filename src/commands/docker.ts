@@ -1,4 +1,5 @@
 /** Builders for container-engine commands (docker, sudo docker, podman). Pure: they return commands. */
+import { fillEnv, fillPorts } from './placeholders.js'
 import { script, type RemoteCommand } from './script.js'
 
 export const LABEL_APP = 'bluegreen.app'
@@ -44,12 +45,17 @@ export interface ContainerLaunch {
   labels: Record<string, string>
   hostPort: number
   appPort: number
+  /** The slot's management port on the host, published to the container's app-management-port. */
+  management?: { hostPort: number; appPort: number }
   runArgs: string[]
   image: string
 }
 
+/** {port} and {management-port} in docker-run-args are the slot's ports on the host. */
 export function runArgv(docker: string[], launch: ContainerLaunch, envFile: string | null): string[] {
   const labels = Object.entries(launch.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])
+  const { management } = launch
+  const ports = { port: launch.hostPort, managementPort: management?.hostPort }
   return [
     ...docker,
     'run',
@@ -59,8 +65,9 @@ export function runArgv(docker: string[], launch: ContainerLaunch, envFile: stri
     ...labels,
     '--publish',
     `127.0.0.1:${launch.hostPort}:${launch.appPort}`,
+    ...(management ? ['--publish', `127.0.0.1:${management.hostPort}:${management.appPort}`] : []),
     ...(envFile ? ['--env-file', envFile] : []),
-    ...launch.runArgs,
+    ...launch.runArgs.map(word => fillPorts(word, ports)),
     launch.image
   ]
 }
@@ -71,7 +78,9 @@ const ENV_FROM_STDIN = '/dev/stdin'
 
 export function runContainer(docker: string[], launch: ContainerLaunch, env: [string, string][]): RemoteCommand {
   const argv = runArgv(docker, launch, env.length ? ENV_FROM_STDIN : null)
-  const stdin = env.map(([key, value]) => `${key}=${value}\n`).join('')
+  const stdin = fillEnv(env, { port: launch.hostPort, managementPort: launch.management?.hostPort })
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('')
   return { label: 'start new version', argv, ...(env.length ? { stdin } : {}), timeoutMs: 2 * MINUTES }
 }
 

@@ -4,11 +4,15 @@ import { Agent, request } from 'undici'
 /** What the health check asks for; read from the health-* inputs by settings/. */
 export interface HealthSettings {
   path: string
+  /** The slot port the check asks: the app port, or the management port (management-ports). */
+  port: 'app' | 'management'
   /** Consecutive healthy answers needed before the switch. */
   checksRequired: number
   timeoutMs: number
   intervalMs: number
   expectStatus: number
+  /** A regular expression the body must match, instead of the built-in JSON status rule; empty: the built-in rule. */
+  expectBody: string
 }
 
 export interface HealthAttempt {
@@ -87,19 +91,46 @@ async function probe(check: HealthCheck, agent: Agent, started: number, timeoutM
       headers: { 'user-agent': 'bluegreen-ssh-deploy health check', ...(check.host ? { host: check.host } : {}) }
     })
     const body = (await response.body.text()).slice(0, 2_000)
-    const verdict = judge(response.statusCode, body, check.settings.expectStatus)
+    const verdict = judge(response.statusCode, body, check.settings)
     return { atMs, status: response.statusCode, latencyMs: Date.now() - begin, ok: verdict.ok, detail: verdict.detail }
   } catch (error) {
     return { atMs, status: null, latencyMs: Date.now() - begin, ok: false, detail: describeError(error) }
   }
 }
 
-/** The status must match; a JSON body with a `status` field must say UP (Spring Boot actuator style). */
-export function judge(status: number, body: string, expectStatus: number): { ok: boolean; detail: string } {
-  if (status !== expectStatus) return { ok: false, detail: `HTTP ${status}, expected ${expectStatus}` }
+const HEALTHY = ['up', 'pass', 'warn', 'ok', 'healthy']
+const UNHEALTHY = ['down', 'out_of_service', 'fail', 'unhealthy', 'error']
+const OWN_RULE = 'set health-expect-body for another rule'
+
+export interface HealthRule {
+  expectStatus: number
+  /** A regular expression the body must match instead of the JSON status rule; empty: the JSON status rule. */
+  expectBody: string
+}
+
+/**
+ * The status code must match. Then either the body matches `expectBody`, or a JSON body's `status` is a healthy
+ * word (Spring and MicroProfile UP, the IETF health-check draft's pass and warn, ok, healthy; any case). A body
+ * that is not JSON or has no status passes on the status code alone.
+ */
+export function judge(status: number, body: string, rule: HealthRule): { ok: boolean; detail: string } {
+  if (status !== rule.expectStatus) return { ok: false, detail: `HTTP ${status}, expected ${rule.expectStatus}` }
+  if (rule.expectBody) {
+    if (new RegExp(rule.expectBody).test(body)) return { ok: true, detail: `HTTP ${status}, body matches health-expect-body` }
+    return {
+      ok: false,
+      detail: `HTTP ${status} but the body does not match health-expect-body: ${body.replace(/\s+/g, ' ').trim().slice(0, 100)}`
+    }
+  }
   const reported = jsonStatus(body)
-  if (reported !== undefined && reported !== 'UP') return { ok: false, detail: `HTTP ${status} but status is ${reported}` }
-  return { ok: true, detail: reported ? `HTTP ${status}, status UP` : `HTTP ${status}` }
+  if (reported === undefined) return { ok: true, detail: `HTTP ${status}` }
+  const word = reported.toLowerCase()
+  if (HEALTHY.includes(word)) return { ok: true, detail: `HTTP ${status}, status ${reported}` }
+  if (UNHEALTHY.includes(word)) return { ok: false, detail: `HTTP ${status} but status is ${reported}` }
+  return {
+    ok: false,
+    detail: `HTTP ${status} but status is ${reported}, not one known as healthy (UP, pass, warn, ok, healthy); ${OWN_RULE}`
+  }
 }
 
 function jsonStatus(body: string): string | undefined {

@@ -25,7 +25,7 @@ export class NginxProxy implements Proxy {
   }
 
   routeTo(target: Slot): string {
-    return renderInclude(this.settings.nginx.template, target.port)
+    return renderInclude(this.settings.nginx.template, target)
   }
 
   async switchTo(target: Slot, reached: (stage: SwitchStage) => void): Promise<void> {

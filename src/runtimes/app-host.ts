@@ -5,8 +5,9 @@
 import { cancelTimers, runLater } from '../commands/history.js'
 import { readTcpTables } from '../commands/tcp.js'
 import { sleep, waitHealthy, type HealthAttempt, type HealthResult } from '../health/health.js'
+import { DeployError } from '../errors.js'
 import { layoutOf } from '../server/layout.js'
-import { COLORS, type Color, type Slot } from '../server/slots.js'
+import { COLORS, portsOf, type Color, type Slot } from '../server/slots.js'
 import { openConnections, parseTcpTable } from '../server/tcp-table.js'
 import type { Settings } from '../settings/settings.js'
 import { runChecked, type Remote } from '../ssh/remote.js'
@@ -28,7 +29,7 @@ export class RemoteAppHost implements AppHost {
     cancelled: AbortSignal,
     timeoutMs = this.settings.health.timeoutMs
   ): Promise<HealthResult> {
-    const tunnel = await this.remote.openTunnel(target.port)
+    const tunnel = await this.remote.openTunnel(this.healthPort(target))
     try {
       return await waitHealthy({
         baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
@@ -44,8 +45,22 @@ export class RemoteAppHost implements AppHost {
     }
   }
 
+  /** The port the health check asks: the slot's app port, or with health-port management its management port. */
+  healthPort(slot: Slot): number {
+    if (this.settings.health.port === 'app') return slot.port
+    // A record written before management-ports existed names no management port: the configured one is the slot's.
+    const port = slot.managementPort ?? this.settings.slots.management?.[slot.color]
+    if (port === undefined) {
+      throw new DeployError(`'health-port' is management, but the ${slot.color} slot has no management port.`, {
+        serverState: 'The health check did not run; nothing was changed by it.',
+        hint: "Set 'management-ports', or 'health-port: app'."
+      })
+    }
+    return port
+  }
+
   /**
-   * Waits until nothing has been connected to the slot's port for QUIET_MS, up to drain-timeout.
+   * Waits until nothing has been connected to the slot's ports (app and management) for QUIET_MS, up to drain-timeout.
    * A single empty reading is not enough: right after a reload, nginx workers that still run the old
    * configuration can accept a request or two and send it to the old port.
    */
@@ -55,7 +70,9 @@ export class RemoteAppHost implements AppHost {
     let lastSeenOpen = begin
     for (;;) {
       if (cancelled.aborted) return `cancelled after ${Date.now() - begin} ms`
-      const open = openConnections(parseTcpTable(await runChecked(this.remote, readTcpTables([slot.port]))), slot.port)
+      const ports = portsOf(slot)
+      const table = parseTcpTable(await runChecked(this.remote, readTcpTables(ports)))
+      const open = ports.reduce((sum, port) => sum + openConnections(table, port), 0)
       const now = Date.now()
       if (open > 0) lastSeenOpen = now
       else if (now - lastSeenOpen >= QUIET_MS || now >= deadline)

@@ -128,6 +128,9 @@ export class ImageRuntime implements AppRuntime {
       },
       hostPort: target.port,
       appPort: this.image.appPort,
+      ...(target.managementPort === undefined
+        ? {}
+        : { management: { hostPort: target.managementPort, appPort: this.image.managementPort } }),
       runArgs: this.image.runArgs,
       image: this.imageId
     }

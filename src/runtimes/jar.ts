@@ -64,6 +64,7 @@ export class JarRuntime implements AppRuntime {
     const launch = {
       slotDir: this.layout.slotDir(target.color),
       port: target.port,
+      managementPort: target.managementPort,
       javaCommand: jarRuntime.javaCommand,
       javaOptions: jarRuntime.javaOptions,
       jarPath: jarPathFromSlot(this.layout.jarPath(this.release)),

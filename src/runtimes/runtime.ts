@@ -16,6 +16,8 @@ export interface AppHost {
   readonly remote: Remote
   readonly runtime: AppRuntime
   healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void, cancelled: AbortSignal, timeoutMs?: number): Promise<HealthResult>
+  /** The port the health check asks: the slot's app port, or (health-port: management) its management port. */
+  healthPort(slot: Slot): number
   /** Waits until the slot's port has had no connections for a while (up to drain-timeout). Returns a note. */
   drain(slot: Slot, cancelled: AbortSignal): Promise<string>
   /** A kept-previous version is about to be replaced or switched back to: its pending stop must not fire. */

@@ -1,5 +1,5 @@
 /** What the one-round-trip probe (commands/probe.ts) found on the server. Pure. */
-import { parseIncludePort } from '../commands/nginx.js'
+import { parseIncludePorts } from '../commands/nginx.js'
 import { DeployError } from '../errors.js'
 import { parseRecord, type DeployRecord } from './record.js'
 import { COLORS, type Color, type Slots } from './slots.js'
@@ -24,9 +24,14 @@ export function parseSections(output: string): Map<string, string> {
 export interface ServerProbe {
   isRoot: boolean
   includeText: string | null
-  /** The slot nginx points at (from the include), and whether something answers on its port. */
-  routed: { color: Color; port: number; listening: boolean } | null
+  /**
+   * The slot nginx points at (from the include), and whether something answers on its port. `managementPort`:
+   * what the include names as the management port, if it names one.
+   */
+  routed: { color: Color; port: number; managementPort?: number; listening: boolean } | null
   listening: Record<Color, boolean>
+  /** Whether something listens on each slot's management port (false without management-ports). */
+  managementListening: Record<Color, boolean>
   /** state.json, if there is one. */
   record: DeployRecord | null
   programFound: boolean
@@ -46,11 +51,13 @@ export function parseProbe(output: string, slots: Slots, template: string): Serv
   }
   const includeText = includeStatus === 'present' ? (sections.get('include') ?? '') : null
   const listening = { blue: isListening(tcp, slots.blue), green: isListening(tcp, slots.green) }
+  const management = (color: Color) => slots.management !== undefined && isListening(tcp, slots.management[color])
   return {
     isRoot: (sections.get('uid') ?? '').trim() === '0',
     includeText,
     routed: includeText === null ? null : routedSlot(includeText, slots, template, listening),
     listening,
+    managementListening: { blue: management('blue'), green: management('green') },
     record: parseRecord(sections.get('record') ?? ''),
     programFound: (sections.get('program') ?? '').trim() !== '',
     sudo: (sections.get('sudo') ?? '').trim()
@@ -58,8 +65,8 @@ export function parseProbe(output: string, slots: Slots, template: string): Serv
 }
 
 function routedSlot(text: string, slots: Slots, template: string, listening: Record<Color, boolean>): ServerProbe['routed'] {
-  const port = parseIncludePort(template, text)
-  if (port === null) {
+  const found = parseIncludePorts(template, text)
+  if (found === null) {
     throw new DeployError(
       `The nginx include does not follow 'nginx-include-template' (${template}); it contains: ${text.trim().slice(0, 200)}`,
       {
@@ -68,6 +75,7 @@ function routedSlot(text: string, slots: Slots, template: string, listening: Rec
       }
     )
   }
+  const { port, managementPort } = found
   const color = COLORS.find(c => slots[c] === port)
   if (!color) {
     throw new DeployError(`nginx routes to port ${port}, which is neither the blue (${slots.blue}) nor the green (${slots.green}) slot.`, {
@@ -75,5 +83,5 @@ function routedSlot(text: string, slots: Slots, template: string, listening: Rec
       hint: `Set 'ports' so that one slot is ${port}, or point the include at a slot port by hand.`
     })
   }
-  return { color, port, listening: listening[color] }
+  return { color, port, ...(managementPort === null ? {} : { managementPort }), listening: listening[color] }
 }

@@ -3,10 +3,12 @@ import { probeServer } from '../commands/probe.js'
 import type { Settings } from '../settings/settings.js'
 import { runChecked, type Remote } from '../ssh/remote.js'
 import { parseProbe, type ServerProbe } from './probe.js'
+import { COLORS, portsOf, slotOf } from './slots.js'
 
 /** Probes the server in one round trip: the nginx include, the slots' ports, state.json, the program, sudo. */
 export async function readProbe(remote: Remote, settings: Settings, program: string): Promise<ServerProbe> {
   const { nginx, remoteDir, slots } = settings
-  const output = await runChecked(remote, probeServer(nginx.include, remoteDir, program, [slots.blue, slots.green]))
+  const ports = COLORS.flatMap(color => portsOf(slotOf(slots, color)))
+  const output = await runChecked(remote, probeServer(nginx.include, remoteDir, program, ports))
   return parseProbe(output, slots, nginx.template)
 }

@@ -79,7 +79,9 @@ function slotRecord(value: unknown): SlotRecord | null {
   const slot = value as Partial<SlotRecord> | null | undefined
   if (!slot || (slot.color !== 'blue' && slot.color !== 'green') || typeof slot.port !== 'number' || typeof slot.release !== 'string')
     return null
-  return { color: slot.color, port: slot.port, release: slot.release, ref: slot.ref, since: slot.since }
+  // Records written before management-ports existed have no managementPort: the slot then has none.
+  const management = typeof slot.managementPort === 'number' ? { managementPort: slot.managementPort } : {}
+  return { color: slot.color, port: slot.port, ...management, release: slot.release, ref: slot.ref, since: slot.since }
 }
 
 export function parseHistory(text: string): HistoryEntry[] {

@@ -46,8 +46,8 @@ export function readPreview(input: Input, read: (name: string) => string, slots:
   const domain = input('preview-domain', 'preview.localhost')
   if (!/^[A-Za-z0-9.-]+$/.test(domain)) throw new InputError('preview-domain', domain, 'a domain name such as preview.example.com')
   const nginxTemplate = input('preview-nginx-template', DEFAULT_PREVIEW_TEMPLATE)
-  if (!nginxTemplate.includes('{port}'))
-    throw new InputError('preview-nginx-template', nginxTemplate.slice(0, 40), 'nginx text containing {port}')
+  if (!nginxTemplate.includes('{port}') || nginxTemplate.includes('{management-port}'))
+    throw new InputError('preview-nginx-template', nginxTemplate.slice(0, 40), 'nginx text containing {port} (and no {management-port})')
   return {
     number: numberText ? parseInteger('pr-number', numberText, 1, 10_000_000) : null,
     ports,

@@ -2,8 +2,9 @@
 import { readConnection, type ConnectionSettings } from './connection.js'
 import { readHooks, type HookSettings } from './hooks.js'
 import { InputError } from '../errors.js'
-import type { HealthSettings } from '../health/health.js'
 import type { Slots } from '../server/slots.js'
+import { readHealth, type HealthSettings } from './health.js'
+import { checkPlaceholders, readSlots } from './ports.js'
 import { readPreview, type PreviewSettings } from './preview.js'
 import {
   parseChoice,
@@ -45,6 +46,8 @@ export interface JarSettings {
 export interface ImageSettings {
   /** The port the app listens on inside the container. */
   appPort: number
+  /** The container's management port (app-management-port), published on the slot's management port. */
+  managementPort: number
   registry: string
   registryUsername: string
   registryPassword: string
@@ -92,6 +95,7 @@ export interface Settings {
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
 
 export const DEFAULT_TEMPLATE = 'set $service_url http://127.0.0.1:{port};'
+const TEMPLATE_WITH_MANAGEMENT = `${DEFAULT_TEMPLATE}\nset $service_monitoring_url http://127.0.0.1:{management-port};`
 
 /** Reads every input. `repository` is `owner/name` of the workflow's repository (for the app-name default). */
 /** `prNumber`: the pull request of the triggering event, if any (the default of `pr-number`). */
@@ -103,10 +107,14 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
   }
   const command = parseChoice('command', input('command', 'deploy'), COMMANDS)
   const connection = readConnection(input, read)
+  const slots = readSlots(input('ports', '8080,8081'), input('management-ports'))
+  if (command === 'preview' && slots.management)
+    throw new InputError('management-ports', input('management-ports'), "empty for 'command: preview' (a preview has one port per slot)")
   const env = parseEnv('env', read('env'))
-  const health = readHealth(input)
-  const slots = readSlots(input('ports', '8080,8081'))
+  env.forEach(([key, value]) => checkPlaceholders('env', value, slots, `${key}=...`))
+  const health = readHealth(input, slots)
   const preview = readPreview(input, read, slots, prNumber)
+  preview.env.forEach(([key, value]) => checkPlaceholders('preview-env', value, { blue: slots.blue, green: slots.green }, `${key}=...`))
   return {
     command,
     release: readReleaseSelector(input('release')),
@@ -119,12 +127,12 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
     env,
     jarRuntime: {
       javaCommand: parseProgram('java-command', input('java-command', 'java')),
-      javaOptions: parseWords('java-options', input('java-options')),
-      appArgs: parseWords('app-args', input('app-args'))
+      javaOptions: withPlaceholders('java-options', parseWords('java-options', input('java-options')), slots),
+      appArgs: withPlaceholders('app-args', parseWords('app-args', input('app-args')), slots)
     },
-    image: readImage(input, read),
+    image: readImage(input, read, slots),
     health,
-    nginx: readNginx(input, health.path),
+    nginx: readNginx(input, health.path, slots),
     hooks: readHooks(input),
     drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
@@ -158,7 +166,12 @@ function readReleaseSelector(value: string): string {
   return value
 }
 
-function readImage(input: (name: string, fallback?: string) => string, read: InputReader): ImageSettings {
+function withPlaceholders(name: string, words: string[], slots: Slots): string[] {
+  words.forEach(word => checkPlaceholders(name, word, slots))
+  return words
+}
+
+function readImage(input: (name: string, fallback?: string) => string, read: InputReader, slots: Slots): ImageSettings {
   const registry = input('registry')
   if (registry && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry))
     throw new InputError('registry', registry, 'a registry host such as ghcr.io or registry.example.com:5000')
@@ -171,43 +184,33 @@ function readImage(input: (name: string, fallback?: string) => string, read: Inp
       "both 'registry-username' and 'registry-password', or neither"
     )
   }
+  const managementPort = input('app-management-port')
+  if (managementPort && !slots.management) {
+    throw new InputError('app-management-port', managementPort, "to be empty while 'management-ports' is empty (set both, or neither)")
+  }
   return {
     appPort: parsePort('app-port', input('app-port', '8080')),
+    managementPort: parsePort('app-management-port', managementPort || '18080'),
     registry,
     registryUsername,
     registryPassword,
     dockerCommand: parseProgram('docker-command', input('docker-command', 'docker')),
-    runArgs: parseRunArgs('docker-run-args', input('docker-run-args')),
+    runArgs: withPlaceholders('docker-run-args', parseRunArgs('docker-run-args', input('docker-run-args')), slots),
     keepImages: parseInteger('keep-images', input('keep-images', '3'), 1, 100)
   }
 }
 
-function readSlots(value: string): Slots {
-  const parts = value.split(',').map(part => part.trim())
-  if (parts.length !== 2) throw new InputError('ports', value, 'two ports separated by a comma, blue first: 8080,8081')
-  const [blue, green] = parts.map(part => parsePort('ports', part))
-  if (blue === green) throw new InputError('ports', value, 'two different ports')
-  return { blue, green }
-}
-
-function readHealth(input: (name: string, fallback?: string) => string): HealthSettings {
-  const path = input('health-path', '/actuator/health')
-  if (!/^\/[\x21-\x7e]*$/.test(path)) throw new InputError('health-path', path, 'a URL path starting with /')
-  const intervalMs = parseDuration('health-interval', input('health-interval', '500ms'))
-  if (intervalMs < 50) throw new InputError('health-interval', input('health-interval'), 'at least 50ms')
-  return {
-    path,
-    checksRequired: parseInteger('health-checks-required', input('health-checks-required', '1'), 1, 100),
-    timeoutMs: parseDuration('health-timeout', input('health-timeout', '60s')),
-    intervalMs,
-    expectStatus: parseInteger('health-expect-status', input('health-expect-status', '200'), 100, 599)
-  }
-}
-
-function readNginx(input: (name: string, fallback?: string) => string, healthPath: string): NginxSettings {
+function readNginx(input: (name: string, fallback?: string) => string, healthPath: string, slots: Slots): NginxSettings {
   const template = input('nginx-include-template', DEFAULT_TEMPLATE)
   if (!template.includes('{port}')) {
     throw new InputError('nginx-include-template', template, 'nginx text containing {port}, such as ' + DEFAULT_TEMPLATE)
+  }
+  if (template.includes('{management-port}') && !slots.management) {
+    throw new InputError(
+      'nginx-include-template',
+      template,
+      `{management-port} only together with 'management-ports' (which is empty), such as ${TEMPLATE_WITH_MANAGEMENT}`
+    )
   }
   const verifyUrl = input('verify-url', `http://127.0.0.1:80${healthPath}`)
   if (verifyUrl !== 'false' && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(verifyUrl)) {

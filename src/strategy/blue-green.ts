@@ -47,12 +47,19 @@ export async function startAndSwitch(ctx: StrategyContext, options: DeployOption
   return inFlight
 }
 
-async function healthCheck({ report, app, plan, outcome }: StrategyContext): Promise<void> {
+async function healthCheck({ report, app, plan, outcome, settings }: StrategyContext): Promise<void> {
   await report.step('Health check', async note => {
+    const port = app.healthPort(plan.target)
     const result = await app.healthCheck(plan.target, attempt => outcome.healthAttempts.push(attempt), report.cancelled)
-    note(`${result.attempts.length} attempt(s)`)
-    if (!result.healthy)
-      throw new DeployError(`The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`)
+    note(`${result.attempts.length} attempt(s) on :${port}${port === plan.target.port ? '' : ' (management port)'}`)
+    if (!result.healthy) {
+      // Spring with management.server.port moves the actuator off the app port, which then answers 404 there.
+      const elsewhere = settings.slots.management && port === plan.target.port && result.attempts.at(-1)?.status === 404
+      throw new DeployError(
+        `The new version on ${plan.target.color} :${plan.target.port} did not become healthy: ${result.reason}.`,
+        elsewhere ? { hint: "If the health endpoint is on the management port, set 'health-port: management'." } : {}
+      )
+    }
   })
 }
 

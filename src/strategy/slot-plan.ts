@@ -1,11 +1,11 @@
 /** Decides which slot is live and which one the new version goes to. Pure. */
 import { DeployError } from '../errors.js'
 import type { ServerProbe } from '../server/probe.js'
-import { COLORS, otherColor, type Color, type Slot, type SlotPlan, type Slots } from '../server/slots.js'
+import { COLORS, otherColor, slotOf, type Color, type Slot, type SlotPlan, type Slots } from '../server/slots.js'
 
 /** `ours`: which slots hold a process or container this action started (from the runtime). */
 export function planSlots(probe: ServerProbe, ours: Record<Color, boolean>, slots: Slots): SlotPlan {
-  const slot = (color: Color): Slot => ({ color, port: slots[color] })
+  const slot = (color: Color): Slot => slotOf(slots, color)
   const warnings: string[] = []
   let live: Slot | null = null
   let targetColor: Color
@@ -27,13 +27,30 @@ export function planSlots(probe: ServerProbe, ours: Record<Color, boolean>, slot
   if (live && recorded && recorded !== live.color) {
     warnings.push(`The state file says ${recorded} is live, but nginx routes to ${live.color}; trusting nginx.`)
   }
+  const named = probe.routed?.managementPort
+  const configured = probe.routed ? slot(probe.routed.color).managementPort : undefined
+  if (named !== undefined && configured !== undefined && named !== configured) {
+    warnings.push(
+      `The nginx include names management port ${named}, but 'management-ports' gives the ${probe.routed?.color} slot ` +
+        `${configured}; the switch writes the configured one.`
+    )
+  }
   const target = slot(targetColor)
   const staleInTarget = ours[targetColor]
-  if (probe.listening[targetColor] && !staleInTarget) {
-    throw new DeployError(`Port ${target.port} (the idle ${targetColor} slot) is held by a process that this action did not start.`, {
-      serverState: 'Nothing was changed on the server; the live version keeps serving.',
-      hint: `Find it with 'sudo ss -ltnp sport = :${target.port}' on the server and stop it, or choose other 'ports'.`
-    })
-  }
+  if (!staleInTarget) refuseForeign(probe, target)
   return { live, target, staleInTarget, warnings }
+}
+
+/** Something this action did not start holds a port of the idle slot: starting there would fail or meet a stranger. */
+function refuseForeign(probe: ServerProbe, target: Slot): void {
+  if (probe.listening[target.color]) throw foreignProcess(target.port, `the idle ${target.color} slot`, 'ports')
+  if (target.managementPort !== undefined && probe.managementListening[target.color])
+    throw foreignProcess(target.managementPort, `the management port of the idle ${target.color} slot`, 'management-ports')
+}
+
+function foreignProcess(port: number, what: string, input: string): DeployError {
+  return new DeployError(`Port ${port} (${what}) is held by a process that this action did not start.`, {
+    serverState: 'Nothing was changed on the server; the live version keeps serving.',
+    hint: `Find it with 'sudo ss -ltnp sport = :${port}' on the server and stop it, or choose other '${input}'.`
+  })
 }

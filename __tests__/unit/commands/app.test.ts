@@ -173,4 +173,38 @@ describe('slotRunToken', () => {
       timeoutMs: 15_000
     })
   })
+
+  it('fills {port} and {management-port} in java-options, app-args and env values, and passes the management port', () => {
+    const ports = {
+      ...launch,
+      managementPort: 18082,
+      javaOptions: ['-Dquarkus.http.port={port}', '-Dmanagement.server.port={management-port}'],
+      appArgs: ['--port', '{port}', '-port={port}', '--admin={management-port}', '{port}{port}']
+    }
+    expect(javaArgv(ports)).toEqual([
+      'env',
+      'SERVER_PORT=8081',
+      'PORT=8081',
+      'MANAGEMENT_SERVER_PORT=18082',
+      '/opt/jdk/bin/java',
+      '-Dquarkus.http.port=8081',
+      '-Dmanagement.server.port=18082',
+      '-Dserver.port=8081',
+      '-Dbluegreen.slot=api/green',
+      '-Dbluegreen.run=0123456789ab',
+      '-jar',
+      '../../releases/abc/app.jar',
+      '--port',
+      '8081',
+      '-port=8081',
+      '--admin=18082',
+      '80818081'
+    ])
+    const command = startJar(ports, [
+      ['QUARKUS_HTTP_PORT', '{port}'],
+      ['ADMIN_URL', 'http://127.0.0.1:{management-port}/admin'],
+      ['LITERAL', '${PORT} {{.Port}}']
+    ])
+    expect(command.stdin).toBe('QUARKUS_HTTP_PORT=8081\nADMIN_URL=http://127.0.0.1:18082/admin\nLITERAL=${PORT} {{.Port}}\n')
+  })
 })

@@ -237,4 +237,39 @@ describe('runContainer', () => {
       timeoutMs: 120_000
     })
   })
+
+  it('publishes the management port on loopback and fills {port} and {management-port} with the host ports', () => {
+    const command = runContainer(
+      ['docker'],
+      {
+        ...launch,
+        management: { hostPort: 18082, appPort: 18080 },
+        runArgs: ['--env', 'PUBLIC_PORT={port}', '--health-cmd', 'wget -q http://127.0.0.1:{management-port}/health']
+      },
+      [['MICRONAUT_SERVER_PORT', '{port}']]
+    )
+    expect(command.argv).toEqual([
+      'docker',
+      'run',
+      '--detach',
+      '--name',
+      'shop-green',
+      '--label',
+      'bluegreen.app=shop',
+      '--label',
+      'bluegreen.slot=green',
+      '--publish',
+      '127.0.0.1:8081:8080',
+      '--publish',
+      '127.0.0.1:18082:18080',
+      '--env-file',
+      '/dev/stdin',
+      '--env',
+      'PUBLIC_PORT=8081',
+      '--health-cmd',
+      'wget -q http://127.0.0.1:18082/health',
+      'sha256:abc'
+    ])
+    expect(command.stdin).toBe('MICRONAUT_SERVER_PORT=8081\n')
+  })
 })

@@ -78,6 +78,24 @@ const builders: [string, (v: string) => RemoteCommand][] = [
     v =>
       startJar({ slotDir: v, port: 8080, javaCommand: [v], javaOptions: [v], jarPath: v, appArgs: [v], marker: v, runToken: v }, [['K', v]])
   ],
+  [
+    'startJar with port placeholders',
+    v =>
+      startJar(
+        {
+          slotDir: v,
+          port: 8080,
+          managementPort: 18080,
+          javaCommand: [v],
+          javaOptions: [`${v}{port}`],
+          jarPath: v,
+          appArgs: [`{management-port}${v}`],
+          marker: v,
+          runToken: v
+        },
+        [['K', `${v}{port}`]]
+      )
+  ],
   ['slotRunToken', v => slotRunToken(v, v)],
   ['stopApp', v => stopApp(v, v, 1000, v)],
   ['readPid', v => readPid(v)],
@@ -113,6 +131,23 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['imageInfo', v => imageInfo([v], v)],
   ['inspectContainers', v => inspectContainers([v], [v, v])],
   ['runContainer', v => runContainer([v], { name: v, labels: { k: v }, hostPort: 1, appPort: 2, runArgs: [v], image: v }, [['K', v]])],
+  [
+    'runContainer with port placeholders',
+    v =>
+      runContainer(
+        [v],
+        {
+          name: v,
+          labels: { k: v },
+          hostPort: 1,
+          appPort: 2,
+          management: { hostPort: 3, appPort: 4 },
+          runArgs: [`--x=${v}{port}`],
+          image: v
+        },
+        [['K', `{management-port}${v}`]]
+      )
+  ],
   ['logs', v => logs([v], v, 5)],
   ['stop', v => stop([v], v, 1000)],
   ['remove', v => remove([v], v)],

@@ -45,6 +45,7 @@ describe('parseProbe', () => {
       includeText: 'set $service_url http://127.0.0.1:8081;',
       routed: { color: 'green', port: 8081, listening: true },
       listening: { blue: false, green: true },
+      managementListening: { blue: false, green: false },
       record: {
         app: '',
         mode: 'jar',
@@ -72,5 +73,17 @@ describe('parseProbe', () => {
     expect(() => parseProbe(probe({ include: 'set $service_url http://127.0.0.1:9000;' }), slots, DEFAULT_TEMPLATE)).toThrow(
       /nginx routes to port 9000, which is neither the blue \(8080\) nor the green \(8081\) slot/
     )
+  })
+
+  it('reads the management ports from the include and which of them are held', () => {
+    const template = `${DEFAULT_TEMPLATE}\nset $service_monitoring_url http://127.0.0.1:{management-port};`
+    const include = 'set $service_url http://127.0.0.1:8081;\nset $service_monitoring_url http://127.0.0.1:18082;\n'
+    const withManagement = { ...slots, management: { blue: 18081, green: 18082 } }
+    const server = parseProbe(probe({ include, tcp: [LISTEN(8081), LISTEN(18081)].join('\n') }), withManagement, template)
+    expect(server.routed).toEqual({ color: 'green', port: 8081, managementPort: 18082, listening: true })
+    expect(server.managementListening).toEqual({ blue: true, green: false })
+    // An include written before the template named the management port still says which slot is live.
+    const older = parseProbe(probe({ include: 'set $service_url http://127.0.0.1:8080;' }), withManagement, template)
+    expect(older.routed).toEqual({ color: 'blue', port: 8080, listening: false })
   })
 })

@@ -47,4 +47,20 @@ describe('state.json and history', () => {
   it('names each successful command', () => {
     expect(['deploy', 'redeploy', 'rollback'].map(resultOf)).toEqual(['deployed', 'redeployed', 'rolled-back'])
   })
+
+  it('keeps the management port of a slot, and reads records written before there was one', () => {
+    const record: DeployRecord = {
+      app: 'api',
+      mode: 'jar',
+      live: { color: 'green', port: 8081, managementPort: 18082, release: 'r2', since: 't' },
+      previous: { color: 'blue', port: 8080, managementPort: 18081, release: 'r1' },
+      deployedBy: { actor: 'me', runUrl: 'u', commit: 'c' }
+    }
+    expect(parseRecord(serializeRecord(record))).toEqual(record)
+    const older = parseRecord(JSON.stringify({ active: { color: 'blue', port: 8080, release: 'r1' } }))
+    expect(older?.live).not.toHaveProperty('managementPort')
+    expect(
+      parseRecord(JSON.stringify({ active: { color: 'blue', port: 8080, managementPort: 'x', release: 'r1' } }))?.live
+    ).not.toHaveProperty('managementPort')
+  })
 })

@@ -22,7 +22,15 @@ describe('readSettings', () => {
     expect(settings.remoteDir).toBe('bluegreen/orders-api')
     expect(settings.slots).toEqual({ blue: 8080, green: 8081 })
     expect(settings.connection.port).toBe(22)
-    expect(settings.health).toEqual({ path: '/actuator/health', checksRequired: 1, timeoutMs: 60_000, intervalMs: 500, expectStatus: 200 })
+    expect(settings.health).toEqual({
+      path: '/actuator/health',
+      port: 'app',
+      checksRequired: 1,
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      expectStatus: 200,
+      expectBody: ''
+    })
     expect(settings.nginx).toEqual({
       include: '/etc/nginx/conf.d/service-url.inc',
       template: 'set $service_url http://127.0.0.1:{port};',
@@ -89,6 +97,7 @@ describe('readSettings', () => {
     expect(settings.artifact).toEqual({ kind: 'image', ref: 'ghcr.io/acme/api:1.4.2' })
     expect(settings.image).toEqual({
       appPort: 8080,
+      managementPort: 18080,
       registry: '',
       registryUsername: 'bot',
       registryPassword: 'tok3n!',

@@ -9,6 +9,7 @@ function state(overrides: Partial<ServerProbe>): ServerProbe {
     includeText: null,
     routed: null,
     listening: { blue: false, green: false },
+    managementListening: { blue: false, green: false },
     record: null,
     programFound: true,
     sudo: 'ok',
@@ -78,5 +79,50 @@ describe('planSlots', () => {
     expect(planSlots(server, { blue: true, green: false }, slots).warnings).toEqual([
       'The state file says green is live, but nginx routes to blue; trusting nginx.'
     ])
+  })
+
+  describe('with management ports', () => {
+    const withManagement = { ...slots, management: { blue: 18081, green: 18082 } }
+
+    it('gives both slots their management port', () => {
+      const plan = planSlots(
+        state({ routed: { color: 'blue', port: 8080, managementPort: 18081, listening: true }, listening: { blue: true, green: false } }),
+        { blue: true, green: false },
+        withManagement
+      )
+      expect(plan).toEqual({
+        live: { color: 'blue', port: 8080, managementPort: 18081 },
+        target: { color: 'green', port: 8081, managementPort: 18082 },
+        staleInTarget: false,
+        warnings: []
+      })
+    })
+
+    it('refuses a stranger on the idle management port, like one on the app port', () => {
+      const server = state({
+        routed: { color: 'blue', port: 8080, listening: true },
+        listening: { blue: true, green: false },
+        managementListening: { blue: true, green: true }
+      })
+      expect(() => planSlots(server, { blue: true, green: false }, withManagement)).toThrow(
+        /Port 18082 \(the management port of the idle green slot\) is held by a process that this action did not start/
+      )
+      expect(() => planSlots(server, { blue: true, green: false }, withManagement)).toThrow(
+        expect.objectContaining({ hint: expect.stringContaining("choose other 'management-ports'") })
+      )
+      // A leftover of ours holding it is stopped before the start instead.
+      expect(planSlots(server, { blue: true, green: true }, withManagement).staleInTarget).toBe(true)
+    })
+
+    it('warns when the include names another management port than management-ports gives', () => {
+      const server = state({
+        routed: { color: 'blue', port: 8080, managementPort: 19000, listening: true },
+        listening: { blue: true, green: false }
+      })
+      expect(planSlots(server, { blue: true, green: false }, withManagement).warnings).toEqual([
+        `The nginx include names management port 19000, but 'management-ports' gives the blue slot 18081; ` +
+          'the switch writes the configured one.'
+      ])
+    })
   })
 })
