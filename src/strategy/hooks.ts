@@ -4,6 +4,7 @@
  * undoes nothing). Both run from remote-dir as the login user, with the new slot in their environment.
  */
 import { hookTimedOut, runHook } from '../commands/hook.js'
+import { fillEnv } from '../commands/placeholders.js'
 import { shellJoin } from '../commands/shell.js'
 import type { HookRun, Outcome } from '../outcome.js'
 import type { Report } from '../report/report.js'
@@ -59,8 +60,10 @@ export function hookEnvironment({ settings, app, plan }: HookContext, name: Hook
     ['BLUEGREEN_PREVIOUS_COLOR', plan.live?.color ?? ''],
     ['BLUEGREEN_PREVIOUS_PORT', plan.live ? String(plan.live.port) : '']
   ]
+  if (plan.target.managementPort !== undefined) variables.push(['BLUEGREEN_MANAGEMENT_PORT', String(plan.target.managementPort)])
   if (runtime.ref) variables.push(['BLUEGREEN_IMAGE', runtime.ref])
-  return [...settings.env, ...variables]
+  // The hook sees the app's env as the new version does: {port} and {management-port} filled for its slot.
+  return [...fillEnv(settings.env, plan.target), ...variables]
 }
 
 async function runHookStep(ctx: HookContext, name: HookName, argv: string[]): Promise<void> {

@@ -120,6 +120,19 @@ describe('before-switch hook', () => {
     expect(blocks).toEqual(['Output of the before-switch hook (exit code 0)\nsmoke test passed'])
   })
 
+  it('sees the app env as the new version does, with its ports filled in, and the management port', async () => {
+    const { remote, run } = setup({
+      'before-switch': './migrate.sh',
+      env: 'APP_URL=http://127.0.0.1:{port}/\nMETRICS={management-port}',
+      'management-ports': '18081,18082'
+    })
+    remote.on('before-switch hook', ok('migrated\n'))
+    await run()
+    const stdin = hookCommand(remote, 'before-switch')!.stdin!.split('\n')
+    expect(stdin.slice(0, 2)).toEqual(['APP_URL=http://127.0.0.1:8081/', 'METRICS=18082'])
+    expect(stdin).toContain('BLUEGREEN_MANAGEMENT_PORT=18082')
+  })
+
   it('rolls back when it fails: the new version stops and the include is never written', async () => {
     const { remote, run, ctx } = setup({ 'before-switch': './migrate.sh' })
     remote.on('before-switch hook', { code: 3, stdout: 'applying V42\nERROR: relation "orders" already exists\n', stderr: '' })
