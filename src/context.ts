@@ -6,12 +6,12 @@ import type { Outcome } from './outcome.js'
 import type { Progress } from './progress.js'
 import type { Proxy } from './proxy/proxy.js'
 import type { Report } from './report/report.js'
-import type { AppHost, KeptRelease, LocalArtifact } from './runtimes/runtime.js'
+import type { AppHost, KeptRelease, LocalArtifact, RuntimeSource } from './runtimes/runtime.js'
 import type { ServerProbe } from './server/probe.js'
 import type { HistoryEntry, SlotRecord } from './server/record.js'
 import type { ServerRecords } from './server/records.js'
 import type { Color } from './server/slots.js'
-import type { Settings } from './settings/settings.js'
+import type { Settings } from './settings/types.js'
 import type { Remote } from './ssh/remote.js'
 import type { SlotPlan } from './server/slots.js'
 
@@ -65,7 +65,10 @@ export interface PreviewOutcome {
   port: number | null
 }
 
-export type OperationContext = RunContext & { jar: LocalArtifact | null }
+/** Puts a runtime and the roles on hosts for one app instance (wiring.ts): given to the sequences by the entry. */
+export type Wire = (ctx: RunContext, source: RuntimeSource) => DeployContext
+
+export type OperationContext = RunContext & { jar: LocalArtifact | null; wire: Wire }
 
 /** `preview` is set by the preview commands (preview-url and preview-port outputs). */
 export type OperationOutcome = (({ kind: 'deploy' } & Outcome) | ({ kind: 'status' } & StatusOutcome)) & { preview?: PreviewOutcome }

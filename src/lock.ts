@@ -4,7 +4,7 @@ import type { RunInfo } from './context.js'
 import { ConnectionError, DeployError, RemoteCommandError } from './errors.js'
 import type { HeldCommand, Remote } from './ssh/remote.js'
 import type { Report } from './report/report.js'
-import type { Settings } from './settings/settings.js'
+import type { Settings } from './settings/types.js'
 
 export async function acquireLock(remote: Remote, settings: Settings, run: RunInfo): Promise<HeldCommand> {
   const owner = JSON.stringify({ runUrl: run.runUrl, actor: run.actor, commit: run.commit, since: new Date().toISOString() })

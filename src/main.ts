@@ -1,8 +1,4 @@
-/**
- * The action's entry: the main step reads the settings, runs the command and reports, and is the one place that
- * catches errors; the post step (post.ts) repairs a run that died.
- */
-import './ssh/dirname-shim.js'
+/** The main step: reads the settings, runs the command, and reports. The one place that catches errors. */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { boundary } from './boundary.js'
@@ -14,7 +10,6 @@ import type { HeldCommand } from './ssh/remote.js'
 import { Report } from './report/report.js'
 import { runOperation } from './operations.js'
 import { destroyPreview, runPreview } from './preview/preview.js'
-import { runPost } from './post.js'
 import { REPAIR_STATE, type Progress } from './progress.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { SshRemote } from './ssh/ssh-remote.js'
@@ -22,8 +17,9 @@ import { redactor, setOutputs, writeSummary } from './report/outputs.js'
 import { logBlock, logFailure, logWarning } from './report/safe-text.js'
 import { findJar } from './runtimes/artifact.js'
 import { runInfo } from './run-info.js'
+import { singleServer } from './wiring.js'
 
-async function run(): Promise<void> {
+export async function run(): Promise<void> {
   const cancel = new AbortController()
   const onSignal = (signal: string) => {
     logWarning(`Received ${signal}: stopping at the next safe point and putting the server back in order.`)
@@ -62,7 +58,7 @@ async function run(): Promise<void> {
       haltOnLoss(lock, report, connected)
       await boundary('locked')
     }
-    const ctx = { settings, remote, report, outcome, run: info, progress: saveProgress, jar }
+    const ctx = { settings, remote, report, outcome, run: info, progress: saveProgress, jar, wire: singleServer }
     const operation = await dispatch(ctx)
     setOutputs(operation.kind === 'status' ? 'ok' : 'deployed', outcome, report, operation)
     await writeSummary(settings, report, outcome)
@@ -117,12 +113,4 @@ function dispatch(ctx: OperationContext): Promise<OperationOutcome> {
 /** The post step reads this to repair a deploy that was killed between starting the new version and the switch. */
 function saveProgress(progress: Progress): void {
   core.saveState(REPAIR_STATE, JSON.stringify(progress))
-}
-
-// The runner sets STATE_isPost for the post step from what the main step saved.
-if (core.getState('isPost')) {
-  await runPost()
-} else {
-  core.saveState('isPost', 'true')
-  await run()
 }

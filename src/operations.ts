@@ -8,7 +8,6 @@ import { chooseRelease, type ChosenRelease } from './rollback.js'
 import type { HistoryEntry } from './server/record.js'
 import { ServerRecords } from './server/records.js'
 import { status } from './status.js'
-import { singleServer } from './wiring.js'
 
 export type { OperationContext, OperationOutcome }
 
@@ -17,14 +16,14 @@ export async function runOperation(ctx: OperationContext): Promise<OperationOutc
   const records = new ServerRecords(ctx.remote, settings.remoteDir)
   if (settings.command === 'status') {
     const record = await records.read()
-    const wired = singleServer(ctx, { mode: record?.mode ?? 'jar', release: record?.live.release, ref: record?.live.ref })
+    const wired = ctx.wire(ctx, { mode: record?.mode ?? 'jar', release: record?.live.release, ref: record?.live.ref })
     return { kind: 'status', ...(await status(wired, record)) }
   }
   try {
     const chosen: ChosenRelease =
       settings.command === 'deploy' ? { source: newRelease(ctx) } : await chooseRelease(ctx, await records.read())
     // A deploy whose traffic moved records its own history line, together with state.json.
-    return { kind: 'deploy', ...(await deploy(singleServer(ctx, chosen.source), chosen.options)) }
+    return { kind: 'deploy', ...(await deploy(ctx.wire(ctx, chosen.source), chosen.options)) }
   } catch (error) {
     // The history notes failures too, but a failure to write it must not hide the command's own error.
     if (!ctx.report.halted) await records.appendHistory(failedEntry(ctx, error as Error)).catch(() => {})

@@ -20,7 +20,7 @@ import { logFailure, logWarning } from './report/safe-text.js'
 import { SshRemote } from './ssh/ssh-remote.js'
 import { singleServer } from './wiring.js'
 
-export async function runPost(): Promise<void> {
+export async function run(): Promise<void> {
   const progress = parseProgress(core.getState(REPAIR_STATE))
   if (!progress || progress.phase === 'done') return
   const report = new Report(line => core.info(line))

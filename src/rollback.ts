@@ -1,8 +1,7 @@
 /** Which release a redeploy or rollback runs: the live one, the previous one, or the kept one `release` names. */
 import type { DeployOptions, OperationContext } from './context.js'
 import { DeployError } from './errors.js'
-import { runtimeFor, type RuntimeSource } from './runtimes/runtime-for.js'
-import type { KeptRelease } from './runtimes/runtime.js'
+import type { KeptRelease, RuntimeSource } from './runtimes/runtime.js'
 import type { DeployRecord, SlotRecord } from './server/record.js'
 
 export interface ChosenRelease {
@@ -20,11 +19,8 @@ export async function chooseRelease(ctx: OperationContext, record: DeployRecord 
 /** The previous release, or the kept one the `release` input selects. */
 async function rollbackTarget(ctx: OperationContext, record: DeployRecord): Promise<SlotRecord | KeptRelease> {
   const wanted = ctx.settings.release
-  const kept = await runtimeFor(ctx.settings, ctx.remote, {
-    mode: record.mode,
-    release: record.live.release,
-    ref: record.live.ref
-  }).listReleases()
+  const live = ctx.wire(ctx, { mode: record.mode, release: record.live.release, ref: record.live.ref })
+  const kept = await live.app.runtime.listReleases()
   const available = kept.map(release => release.label).join(', ') || 'none'
   if (!wanted) {
     if (record.previous?.release) return record.previous

@@ -3,6 +3,7 @@ import { Report } from '../../src/report/report.js'
 import { chooseRelease } from '../../src/rollback.js'
 import type { DeployRecord } from '../../src/server/record.js'
 import { readSettings } from '../../src/settings/settings.js'
+import { singleServer } from '../../src/wiring.js'
 import { FakeRemote, ok } from '../support/fake-remote.js'
 
 const sha = (digit: string) => digit.repeat(64)
@@ -21,7 +22,7 @@ function context(command: string, release = '') {
   const settings = readSettings(name => inputs[name] ?? '')
   const remote = new FakeRemote().on('list releases', ok(KEPT))
   const run = { actor: 'me', runUrl: '', commit: '', token: 't' }
-  return { settings, remote, report: new Report(), outcome: emptyOutcome(), run, progress: () => {}, jar: null }
+  return { settings, remote, report: new Report(), outcome: emptyOutcome(), run, progress: () => {}, jar: null, wire: singleServer }
 }
 
 describe('chooseRelease', () => {

@@ -1,7 +1,5 @@
 /** Builders for the per-instance image records: which images each app instance pulled. Pure: they return commands. */
-import type { RemoteCommand } from './script.js'
-import { writeFileAtomic } from './files.js'
-import { script } from './script.js'
+import { script, type RemoteCommand } from './script.js'
 
 // Newest first, each reference once; the directory may not exist yet on a first deploy.
 const ADD_OWN_IMAGE = `file=$1 ref=$2
@@ -13,8 +11,13 @@ export function addOwnImage(file: string, ref: string): RemoteCommand {
   return { label: 'record own image', argv: script(ADD_OWN_IMAGE, [file, ref]) }
 }
 
+// The references are arguments, one line each; an empty list leaves an empty file.
+const WRITE_OWN_IMAGES = `file=$1; shift
+for ref do printf '%s\\n' "$ref"; done > "$file.tmp" && mv -f -- "$file.tmp" "$file"`
+
+/** Replaces the instance's list of its own images, atomically. */
 export function writeOwnImages(file: string, refs: string[]): RemoteCommand {
-  return writeFileAtomic(file, refs.map(ref => `${ref}\n`).join(''), false, 'record own images')
+  return { label: 'record own images', argv: script(WRITE_OWN_IMAGES, [file, ...refs]) }
 }
 
 // Every app instance next to this one (production and its previews are siblings): its state and own images.

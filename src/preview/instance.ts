@@ -1,7 +1,7 @@
 /** The settings of one preview instance (APP-pr-N) and where its lock lives. Pure. */
 import { NO_HOOKS } from '../settings/hooks.js'
 import { fillPreview } from '../settings/preview.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 
 export function previewUrl(settings: Settings, number: number): string {
   return fillPreview(settings.preview.urlTemplate, { number, domain: settings.preview.domain, app: settings.appName })

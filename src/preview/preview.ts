@@ -11,7 +11,7 @@ import { evictOldest, removeInstance } from './remove.js'
 import { isListening, parseTcpTable } from '../server/tcp-table.js'
 import { readTcpTables } from '../commands/tcp.js'
 import { runChecked } from '../ssh/remote.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 
 export { previewInstance }
 

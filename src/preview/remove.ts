@@ -11,9 +11,8 @@ import { byAge, type PreviewEntry, type Registry } from './registry.js'
 import { ServerRecords } from '../server/records.js'
 import { runChecked, type HeldCommand, type Remote } from '../ssh/remote.js'
 import { ImageRuntime } from '../runtimes/image.js'
-import { runtimeFor } from '../runtimes/runtime-for.js'
 import { COLORS } from '../server/slots.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 
 /**
  * Stops both slots of a preview, removes its nginx file (then tests and reloads nginx), its own images and
@@ -24,7 +23,7 @@ export async function removeInstance(ctx: OperationContext, entry: PreviewEntry)
   await ctx.report.step(`Remove preview #${entry.number}`, async note => {
     const record = await new ServerRecords(ctx.remote, instance.remoteDir).read()
     const images = new ImageRuntime(instance, ctx.remote, record?.live.ref ?? '')
-    const runtime = record?.mode === 'image' ? images : runtimeFor(instance, ctx.remote, { mode: 'jar' })
+    const runtime = record?.mode === 'image' ? images : ctx.wire({ ...ctx, settings: instance }, { mode: 'jar' }).app.runtime
     for (const color of COLORS) await runtime.stop(color)
     await removeNginxFile(ctx.remote, instance)
     const removed = await images.removeOwnImages()

@@ -4,7 +4,7 @@ import { nginxReload, nginxTest, renderInclude } from '../commands/nginx.js'
 import { DeployError, RemoteCommandError, lastLines } from '../errors.js'
 import { waitHealthy } from '../health/health.js'
 import type { Slot } from '../server/slots.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 import { runChecked, type ExecResult, type Remote } from '../ssh/remote.js'
 import type { Proxy, Restored, SwitchStage } from './proxy.js'
 

@@ -9,7 +9,7 @@ import { DeployError } from '../errors.js'
 import { layoutOf } from '../server/layout.js'
 import { COLORS, portsOf, type Color, type Slot } from '../server/slots.js'
 import { openConnections, parseTcpTable } from '../server/tcp-table.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 import { runChecked, type Remote } from '../ssh/remote.js'
 import type { AppHost, AppRuntime } from './runtime.js'
 

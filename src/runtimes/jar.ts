@@ -5,7 +5,7 @@ import { DeployError, lastLines } from '../errors.js'
 import { layoutOf, type Layout } from '../server/layout.js'
 import { runChecked, type Remote, type RemoteCommand } from '../ssh/remote.js'
 import { COLORS, type Color } from '../server/slots.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 import type { Slot } from '../server/slots.js'
 import type { AppRuntime, KeptRelease, LocalArtifact } from './runtime.js'
 

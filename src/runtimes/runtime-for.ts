@@ -1,18 +1,11 @@
 /** The one place that decides which runtime (jar or image) runs an app, and on which release. */
-import type { Mode } from '../server/record.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 import type { Remote } from '../ssh/remote.js'
-import type { LocalArtifact } from './runtime.js'
 import { ImageRuntime } from './image.js'
 import { JarRuntime } from './jar.js'
-import type { AppRuntime } from './runtime.js'
+import type { AppRuntime, RuntimeSource } from './runtime.js'
 
-/** What the runtime is for: a new local jar or image to deploy, or a release the server already has. */
-export type RuntimeSource =
-  | { jar: LocalArtifact }
-  | { image: string }
-  /** A release the server recorded (rollback, redeploy, status, repair); `release` may be unknown (''). */
-  | { mode: Mode; release?: string; ref?: string }
+export type { RuntimeSource }
 
 export function runtimeFor(settings: Settings, remote: Remote, source: RuntimeSource): AppRuntime {
   if ('jar' in source) return new JarRuntime(settings, remote, source.jar)

@@ -3,6 +3,7 @@ import type { HealthAttempt, HealthResult } from '../health/health.js'
 import type { Remote, RemoteCommand } from '../ssh/remote.js'
 import type { Color } from '../server/slots.js'
 import type { Slot } from '../server/slots.js'
+import type { Mode } from '../server/record.js'
 
 /** The jar found on the runner, to upload. */
 export interface LocalArtifact {
@@ -10,6 +11,13 @@ export interface LocalArtifact {
   sha256: string
   size: number
 }
+
+/** What the runtime is for: a new local jar or image to deploy, or a release the server already has. */
+export type RuntimeSource =
+  | { jar: LocalArtifact }
+  | { image: string }
+  /** A release the server recorded (rollback, redeploy, status, repair); `release` may be unknown (''). */
+  | { mode: Mode; release?: string; ref?: string }
 
 /** The app-host role: a runtime on one server, plus what is observed there about its slots. */
 export interface AppHost {

@@ -1,6 +1,6 @@
 /** Runs the one-round-trip probe of the server and parses what it found. */
 import { probeServer } from '../commands/probe.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 import { runChecked, type Remote } from '../ssh/remote.js'
 import { parseProbe, type ServerProbe } from './probe.js'
 import { COLORS, portsOf, slotOf } from './slots.js'

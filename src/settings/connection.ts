@@ -1,27 +1,11 @@
 /** The connection part of the settings: credentials, host-key checks, and the optional jump host. */
 import { InputError } from '../errors.js'
 import { parseBoolean, parseDuration, parseFingerprints, parsePort, required } from './inputs.js'
+import type { ConnectionSettings, HopSettings } from './types.js'
+
+export type { ConnectionSettings, HopSettings }
 
 type InputReader = (name: string) => string
-
-export interface HopSettings {
-  host: string
-  port: number
-  username: string
-  privateKey?: string
-  passphrase?: string
-  password?: string
-  hostFingerprints: string[]
-  knownHosts: string
-}
-
-export interface ConnectionSettings extends HopSettings {
-  /** Only with insecure-skip-host-key-check: true. */
-  skipHostKeyCheck: boolean
-  connectTimeoutMs: number
-  /** A bastion to connect through; its host key is checked like the server's. */
-  proxy?: HopSettings
-}
 
 const HOST = /^[A-Za-z0-9.:[\]_-]+$/
 const USERNAME = /^[A-Za-z0-9._][A-Za-z0-9._@-]*\$?$/

@@ -1,15 +1,9 @@
 /** The before-switch and after-switch hooks: commands written like a command line, run on the server. */
 import { InputError } from '../errors.js'
 import { parseDuration, parseWords } from './inputs.js'
+import type { HookSettings } from './types.js'
 
-export interface HookSettings {
-  /** Run after the new version is healthy, before nginx switches to it; empty: no hook. A failure rolls back. */
-  beforeSwitch: string[]
-  /** Run last, once traffic has moved and the state is recorded; empty: no hook. A failure undoes nothing. */
-  afterSwitch: string[]
-  /** How long a hook may run before it is stopped and counts as failed. */
-  timeoutMs: number
-}
+export type { HookSettings }
 
 export const NO_HOOKS: Omit<HookSettings, 'timeoutMs'> = { beforeSwitch: [], afterSwitch: [] }
 

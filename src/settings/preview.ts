@@ -2,25 +2,9 @@
 import { InputError } from '../errors.js'
 import { parseBoolean, parseEnv, parseInteger, parseRemotePath } from './inputs.js'
 import type { Slots } from '../server/slots.js'
+import type { PreviewSettings } from './types.js'
 
-export interface PreviewSettings {
-  /** The pull request; null outside a pull_request event when pr-number is not given. */
-  number: number | null
-  ports: { first: number; last: number }
-  domain: string
-  nginxDir: string
-  /** nginx text for one preview: {number}, {domain}, {app} and {port} are filled in. */
-  nginxTemplate: string
-  urlTemplate: string
-  max: number
-  evict: boolean
-  githubToken: string
-  /** The previews' own environment (preview-env); production's env reaches them only with inheritEnv. */
-  env: [string, string][]
-  inheritEnv: boolean
-  /** Deploy pull requests whose head repository is a fork (their code would get the server and preview-env). */
-  allowForks: boolean
-}
+export type { PreviewSettings }
 
 export const DEFAULT_PREVIEW_TEMPLATE = `server {
     listen 80;

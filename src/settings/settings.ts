@@ -1,11 +1,10 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
-import { readConnection, type ConnectionSettings } from './connection.js'
-import { readHooks, type HookSettings } from './hooks.js'
+import { readConnection } from './connection.js'
+import { readHooks } from './hooks.js'
 import { InputError } from '../errors.js'
-import type { Slots } from '../server/slots.js'
-import { readHealth, type HealthSettings } from './health.js'
+import { readHealth } from './health.js'
 import { checkPlaceholders, readSlots } from './ports.js'
-import { readPreview, type PreviewSettings } from './preview.js'
+import { readPreview } from './preview.js'
 import {
   parseChoice,
   parseCommand,
@@ -21,76 +20,17 @@ import {
 } from './inputs.js'
 
 export type InputReader = (name: string) => string
-export type { ConnectionSettings }
+import {
+  COMMANDS,
+  type ArtifactSettings,
+  type Command,
+  type ImageSettings,
+  type NginxSettings,
+  type Settings,
+  type Slots
+} from './types.js'
 
-export type { HealthSettings, Slots }
-
-export interface NginxSettings {
-  include: string
-  template: string
-  testCommand: string[]
-  reloadCommand: string[]
-  sudo: 'auto' | 'true' | 'false'
-  /** Requested on the server, through the SSH tunnel, after the reload; empty: not checked. */
-  verifyUrl: string
-  /** Host header for verifyUrl (a preview's server_name); empty: the URL's own. */
-  verifyHost: string
-}
-
-export interface JarSettings {
-  javaCommand: string[]
-  javaOptions: string[]
-  appArgs: string[]
-}
-
-export interface ImageSettings {
-  /** The port the app listens on inside the container. */
-  appPort: number
-  /** The container's management port (app-management-port), published on the slot's management port. */
-  managementPort: number
-  registry: string
-  registryUsername: string
-  registryPassword: string
-  dockerCommand: string[]
-  runArgs: string[]
-  keepImages: number
-}
-
-/**
- * Exactly one of a jar (path or glob on the runner) or an image reference for `deploy`; for the other
- * commands both are optional, since the server's state names what runs.
- */
-export type ArtifactSettings = { kind: 'jar'; pattern: string } | { kind: 'image'; ref: string } | { kind: 'none' }
-
-export const COMMANDS = ['deploy', 'rollback', 'redeploy', 'status', 'preview', 'preview-destroy'] as const
-export type Command = (typeof COMMANDS)[number]
-
-export interface Settings {
-  command: Command
-  /** rollback: which kept release to go back to (sha256, digest or tag prefix); empty: the previous one. */
-  release: string
-  /** How long the old version keeps running after a switch, so a rollback is instant; 0: stop it at once. */
-  keepPreviousMs: number
-  connection: ConnectionSettings
-  appName: string
-  remoteDir: string
-  artifact: ArtifactSettings
-  slots: Slots
-  env: [string, string][]
-  jarRuntime: JarSettings
-  image: ImageSettings
-  health: HealthSettings
-  nginx: NginxSettings
-  hooks: HookSettings
-  drainTimeoutMs: number
-  stopTimeoutMs: number
-  /** How long to wait for another deploy of this app to finish. */
-  lockTimeoutMs: number
-  keepReleases: number
-  preview: PreviewSettings
-  /** Strings that must never appear in logs, outputs or the summary. */
-  secrets: string[]
-}
+export * from './types.js'
 
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
 

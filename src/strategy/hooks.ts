@@ -10,7 +10,7 @@ import type { HookRun, Outcome } from '../outcome.js'
 import type { Report } from '../report/report.js'
 import type { AppHost } from '../runtimes/runtime.js'
 import type { SlotPlan } from '../server/slots.js'
-import type { Settings } from '../settings/settings.js'
+import type { Settings } from '../settings/types.js'
 import { ActionError, DeployError, lastLines } from '../errors.js'
 import { layoutOf } from '../server/layout.js'
 

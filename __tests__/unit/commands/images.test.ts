@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { addOwnImage, readImageRecords, writeOwnImages } from '../../../src/commands/images.js'
 
 const ADD_OWN_IMAGE = `file=$1 ref=$2
@@ -12,10 +16,6 @@ const READ_RECORDS = `for dir in "$1"/*/; do
   done
 done`
 
-const WRITE_ATOMIC = `target=$1 tmp="$1.bluegreen-tmp"
-if [ -e "$target" ]; then cp -p -- "$target" "$tmp" || exit 1; fi
-cat > "$tmp" && mv -f -- "$tmp" "$target"`
-
 describe('addOwnImage', () => {
   it('puts the reference at the top of the list, once', () => {
     expect(addOwnImage('apps/shop/own-images', 'ghcr.io/acme/shop@sha256:abc')).toStrictEqual({
@@ -26,20 +26,26 @@ describe('addOwnImage', () => {
 })
 
 describe('writeOwnImages', () => {
-  it('replaces the list atomically, one reference a line on stdin, without sudo', () => {
+  const WRITE_OWN_IMAGES = `file=$1; shift
+for ref do printf '%s\\n' "$ref"; done > "$file.tmp" && mv -f -- "$file.tmp" "$file"`
+
+  it('replaces the list atomically, one reference a line, given as arguments', () => {
     expect(writeOwnImages('apps/shop/own-images', ['a@sha256:1', 'b@sha256:2'])).toStrictEqual({
       label: 'record own images',
-      argv: ['sh', '-c', WRITE_ATOMIC, 'sh', 'apps/shop/own-images'],
-      stdin: 'a@sha256:1\nb@sha256:2\n'
+      argv: ['sh', '-c', WRITE_OWN_IMAGES, 'sh', 'apps/shop/own-images', 'a@sha256:1', 'b@sha256:2']
     })
   })
 
-  it('writes an empty list as an empty file', () => {
-    expect(writeOwnImages('apps/shop/own-images', [])).toStrictEqual({
-      label: 'record own images',
-      argv: ['sh', '-c', WRITE_ATOMIC, 'sh', 'apps/shop/own-images'],
-      stdin: ''
-    })
+  it('writes an empty list as an empty file, and each reference as one line, in a real shell', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'own-images-'))
+    const run = (refs: string[]) => {
+      const [sh, c, body, ...args] = writeOwnImages(join(dir, 'own-images'), refs).argv
+      execFileSync(sh, [c, body, ...args])
+      return readFileSync(join(dir, 'own-images'), 'utf8')
+    }
+    expect(run([])).toBe('')
+    expect(run(['a@sha256:1', 'b c\\d'])).toBe('a@sha256:1\nb c\\d\n')
+    rmSync(dir, { recursive: true })
   })
 })
 

@@ -184,7 +184,7 @@ describe('after-switch hook', () => {
 describe('status', () => {
   it('runs no hook', async () => {
     const { remote, ctx } = setup({ command: 'status', 'before-switch': './migrate.sh', 'after-switch': './notify.sh' })
-    await runOperation({ ...ctx, jar: null })
+    await runOperation({ ...ctx, jar: null, wire: singleServer })
     expect(remote.labels()).toContain('read state.json')
     expect(remote.labels().filter(label => label.endsWith(' hook'))).toEqual([])
   })
