@@ -101,6 +101,8 @@ ensure_user() {
 
 ensure_user bgdeploy
 ensure_user bgnosudo
+# Its only sudo rule is the README's, which each lab installs for its own paths (lab/privilege.mjs).
+ensure_user bgleast
 
 sudoers_line='bgdeploy ALL=(ALL) NOPASSWD: ALL'
 if [ "$(as_root cat "$SUDOERS_FILE" 2>/dev/null || true)" != "$sudoers_line" ]; then

@@ -14,7 +14,7 @@ export function addOwnImage(file: string, ref: string): RemoteCommand {
 }
 
 export function writeOwnImages(file: string, refs: string[]): RemoteCommand {
-  return writeFileAtomic(file, refs.map(ref => `${ref}\n`).join(''), false, 'record own images')
+  return writeFileAtomic(file, refs.map(ref => `${ref}\n`).join(''), 'record own images')
 }
 
 // Every app instance next to this one (production and its previews are siblings): its state and own images.

@@ -1,6 +1,7 @@
 /** What the one-round-trip probe (commands/probe.ts) found on the server. */
 import { parseIncludePort } from '../commands/nginx.js'
 import { DeployError } from '../errors.js'
+import { nginxProbeArgs } from '../proxy/nginx-access.js'
 import { parseRecord, type DeployRecord } from './record.js'
 import { probeServer } from '../commands/probe.js'
 import type { Settings } from '../settings/settings.js'
@@ -8,11 +9,14 @@ import { runChecked, type Remote } from '../ssh/remote.js'
 import { COLORS, type Color, type Slots } from './slots.js'
 import { isListening, parseTcpTable } from './tcp-table.js'
 
-/** Probes the server in one round trip: the nginx include, the slots' ports, state.json, the program, sudo. */
+/**
+ * Probes the server in one round trip: the nginx include, the slots' ports, state.json, the program, whether
+ * sudo allows each nginx command, and the nginx configuration.
+ */
 export async function readProbe(remote: Remote, settings: Settings, program: string): Promise<ServerProbe> {
   const { nginx, remoteDir, slots } = settings
-  const output = await runChecked(remote, probeServer(nginx.include, remoteDir, program, [slots.blue, slots.green]))
-  return parseProbe(output, slots, nginx.template)
+  const command = probeServer(nginx.include, remoteDir, program, [slots.blue, slots.green], nginxProbeArgs(nginx))
+  return parseProbe(await runChecked(remote, command), slots, nginx.template)
 }
 
 export function parseSections(output: string): Map<string, string> {
@@ -40,8 +44,28 @@ export interface ServerProbe {
   /** state.json, if there is one. */
   record: DeployRecord | null
   programFound: boolean
-  /** What `sudo -n true` said: 'ok', or why not (needs a password, not installed). */
-  sudo: string
+  nginx: NginxFacts
+}
+
+/** What the probe found out about running the nginx steps. */
+export interface NginxFacts {
+  user: string
+  /** Whether the login user itself may write (or create) the include. */
+  includeWritable: boolean
+  /** One per command checked with `sudo -n -l`, in the order sent; empty when the nginx steps do not use sudo. */
+  sudo: SudoCheck[]
+  /** 'ok' when `nginx -T` ran, else why not ('not run', 'failed: ...'). */
+  dumpStatus: string
+  /** The `nginx -T` output, or the main configuration file in the same format. */
+  config: string
+}
+
+export interface SudoCheck {
+  allowed: boolean
+  /** The command's full path on the server, for the sudoers line. */
+  path: string
+  /** What sudo said (the command it would run, or why not). */
+  said: string
 }
 
 export function parseProbe(output: string, slots: Slots, template: string): ServerProbe {
@@ -63,11 +87,30 @@ export function parseProbe(output: string, slots: Slots, template: string): Serv
     listening,
     record: parseRecord(sections.get('record') ?? ''),
     programFound: (sections.get('program') ?? '').trim() !== '',
-    sudo: (sections.get('sudo') ?? '').trim()
+    nginx: nginxFacts(sections)
+  }
+}
+
+function nginxFacts(sections: Map<string, string>): NginxFacts {
+  const sudo = (sections.get('sudo') ?? '')
+    .split('\n')
+    .filter(line => line.trim())
+    .map(line => {
+      const [status, path = '', said = ''] = line.split('\t')
+      return { allowed: status === 'ok', path, said: said.trim() }
+    })
+  return {
+    user: (sections.get('user') ?? '').trim(),
+    includeWritable: (sections.get('include-writable') ?? '').trim() === 'yes',
+    sudo,
+    dumpStatus: (sections.get('nginx-config-status') ?? '').trim(),
+    config: sections.get('nginx-config') ?? ''
   }
 }
 
 function routedSlot(text: string, slots: Slots, template: string, listening: Record<Color, boolean>): ServerProbe['routed'] {
+  // An empty include routes nowhere: it is how "no include" is restored when sudo may only tee the file.
+  if (!text.trim()) return null
   const port = parseIncludePort(template, text)
   if (port === null) {
     throw new DeployError(

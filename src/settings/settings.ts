@@ -37,11 +37,11 @@ export interface NginxSettings {
   testCommand: string[]
   reloadCommand: string[]
   sudo: 'auto' | 'true' | 'false'
-  /** Requested on the server, through the SSH tunnel, after the reload; empty: not checked. */
-  verifyUrl: string
-  /** Host header for verifyUrl (a preview's server_name); empty: the URL's own. */
-  verifyHost: string
+  /** The check through nginx after the reload: through the server blocks that include the include, a URL, or none. */
+  verify: VerifySetting
 }
+
+export type VerifySetting = { kind: 'auto' } | { kind: 'off' } | { kind: 'url'; url: string }
 
 export interface JarSettings {
   javaCommand: string[]
@@ -130,7 +130,7 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
     },
     image: readImage(input, read),
     health,
-    nginx: readNginx(input, health.path),
+    nginx: readNginx(input),
     drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
     lockTimeoutMs: parseDuration('lock-timeout', input('lock-timeout', '10m')),
@@ -209,14 +209,10 @@ function readHealth(input: (name: string, fallback?: string) => string): HealthS
   }
 }
 
-function readNginx(input: (name: string, fallback?: string) => string, healthPath: string): NginxSettings {
+function readNginx(input: (name: string, fallback?: string) => string): NginxSettings {
   const template = input('nginx-include-template', DEFAULT_TEMPLATE)
   if (!template.includes('{port}')) {
     throw new InputError('nginx-include-template', template, 'nginx text containing {port}, such as ' + DEFAULT_TEMPLATE)
-  }
-  const verifyUrl = input('verify-url', `http://127.0.0.1:80${healthPath}`)
-  if (verifyUrl !== 'false' && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(verifyUrl)) {
-    throw new InputError('verify-url', verifyUrl, "an http://127.0.0.1[:port]/path URL answered by nginx on the server, or 'false'")
   }
   return {
     include: parseRemotePath('nginx-include', input('nginx-include', '/etc/nginx/conf.d/service-url.inc')),
@@ -224,7 +220,21 @@ function readNginx(input: (name: string, fallback?: string) => string, healthPat
     testCommand: parseCommand('nginx-test-command', input('nginx-test-command', 'nginx -t')),
     reloadCommand: parseCommand('nginx-reload-command', input('nginx-reload-command', 'nginx -s reload')),
     sudo: parseChoice('sudo', input('sudo', 'auto'), ['auto', 'true', 'false'] as const),
-    verifyUrl: verifyUrl === 'false' ? '' : verifyUrl,
-    verifyHost: ''
+    verify: readVerify(input('verify-url', 'auto'))
   }
+}
+
+const VERIFY_URL = /^https?:\/\/([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?\/[\x21-\x7e]*$/
+
+function readVerify(value: string): VerifySetting {
+  if (value === 'auto') return { kind: 'auto' }
+  if (value === 'false') return { kind: 'off' }
+  if (!VERIFY_URL.test(value) || !URL.canParse(value)) {
+    throw new InputError(
+      'verify-url',
+      value,
+      "'auto', 'false', or an http:// or https:// URL with a path, such as https://shop.example.com/actuator/health"
+    )
+  }
+  return { kind: 'url', url: value }
 }

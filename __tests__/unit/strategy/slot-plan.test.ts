@@ -11,7 +11,7 @@ function state(overrides: Partial<ServerProbe>): ServerProbe {
     listening: { blue: false, green: false },
     record: null,
     programFound: true,
-    sudo: 'ok',
+    nginx: { user: 'deploy', includeWritable: false, sudo: [], dumpStatus: 'ok', config: '' },
     ...overrides
   }
 }
