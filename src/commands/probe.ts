@@ -33,7 +33,7 @@ if [ "$uid" = 0 ]; then sudo=$sudo_root; else sudo=$sudo_other; fi
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 echo "== sudo"
 dump='not run'
-while [ "$1" != -- ]; do
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
   role=$1 n=$2; shift 2
   words='' k=1
   while [ "$k" -le "$n" ]; do words="$words \\"\\\${$k}\\""; k=$((k + 1)); done
