@@ -42,6 +42,7 @@ export class NginxProxy implements Proxy {
     const facts = this.server.nginx
     const refused = this.sudo ? refuseMissingSudo(nginx, facts) : facts.includeWritable ? null : refuseUnwritable(nginx, facts)
     if (refused) throw refused
+    if (nginx.verify.kind === 'url') this.targets = [targetOfUrl(nginx.verify.url)]
     const found = await discover(this.remote, facts, nginx.include, this.routeTo({ color: 'blue', port: slots.blue }))
     if (!found.serving) {
       const why = `Could not read the nginx configuration to find the server block that includes ${nginx.include}: ${found.problem}.`
@@ -51,8 +52,7 @@ export class NginxProxy implements Proxy {
     if (!found.serving.includedAt.length) throw notIncluded(nginx.include, found.source)
     const where = `nginx includes it at ${found.serving.includedAt.join(', ')}`
     if (nginx.verify.kind === 'off') return { note: where, warnings: [] }
-    if (nginx.verify.kind === 'url') this.targets = [targetOfUrl(nginx.verify.url)]
-    else {
+    if (nginx.verify.kind === 'auto') {
       const { targets, unusable } = targetsFor(found.serving.servers, health.path)
       if (!targets.length) throw noListener(nginx.include, unusable)
       this.targets = targets
@@ -99,6 +99,7 @@ export class NginxProxy implements Proxy {
 
   /** Asks through every server block that serves the app; nginx reloads asynchronously, so each is asked until it answers. */
   async verify(): Promise<string> {
+    if (!this.targets.length) throw new Error('NginxProxy.verify() before preflight() found where to verify')
     const results = await Promise.all(this.targets.map(target => checkThrough(this.remote, target, this.settings.health)))
     const failed = results.filter(result => !result.healthy)
     if (!failed.length) return results.map(result => result.note).join('; ')

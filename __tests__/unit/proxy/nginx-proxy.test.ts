@@ -78,10 +78,14 @@ describe('NginxProxy.preflight', () => {
     await expect(proxy(new FakeRemote(), unread).preflight()).rejects.toThrow(
       /Could not read the nginx configuration to find the server block that includes .*: the login user cannot read \/etc\/nginx\/nginx.conf\. Tried: \/etc\/nginx\/nginx.conf and the files it includes, as 'deploy' can read them \('nginx -T' could not be used\)\./
     )
-    const withUrl = await proxy(new FakeRemote(), unread, false, { 'verify-url': 'https://shop.example.com/health' }).preflight()
-    expect(withUrl.warnings).toEqual([
+    const remote = new FakeRemote(() => 1)
+    const withUrl = proxy(remote, unread, false, { 'verify-url': 'https://shop.example.com/health' })
+    expect((await withUrl.preflight()).warnings).toEqual([
       expect.stringMatching(/Could not read the nginx configuration.*Not checked that nginx reads the include\./)
     ])
+    // The check through the URL still runs (and here finds nothing listening).
+    await expect(withUrl.verify()).rejects.toThrow(/https:\/\/shop.example.com\/health \(at 127.0.0.1:443\) → /)
+    expect(remote.tunnels).toEqual([443])
   })
 
   it('refuses a user that would write the include itself but cannot', async () => {
