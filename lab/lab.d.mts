@@ -69,6 +69,15 @@ export interface LabHostKey {
   knownHosts: string
 }
 
+export interface LabLeastPrivilege {
+  username: 'bgleast'
+  uid: number
+  /** `/home/bgleast/lab-<labId>`, owned by bgleast; its apps are killed by stop(). */
+  remoteRoot: string
+  /** The sudoers line installed for it: tee of nginxInclude, and nginx -c <conf> -t, -T and -s reload. */
+  sudoersLine: string
+}
+
 export interface Lab {
   dir: string
   labId: string
@@ -94,6 +103,11 @@ export interface Lab {
   knownHostsPath: string
   nginxPort: number
   nginxUrl: string
+  /** nginx's TLS port (self-signed certificate): a default server answering 404, and the app's block as `tlsServerName`. */
+  tlsPort: number
+  tlsServerName: 'shop.lab.test'
+  /** A login user whose only sudo rule is the README's, for this lab's include and nginx (see lab/privilege.mjs). */
+  leastPrivilege: LabLeastPrivilege
   /** Root-owned file holding `set $service_url http://127.0.0.1:<port>;`. */
   nginxInclude: string
   nginxConf: string

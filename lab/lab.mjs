@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url'
 import { makeHostKeys } from './host-keys.mjs'
 import { startDebianLab } from './debian-lab.mjs'
 import { startImageServices } from './images.mjs'
+import { TLS_SERVER_NAME, writeNginxConfig } from './nginx-conf.mjs'
+import { LEAST_USER, setUpLeastPrivilege } from './privilege.mjs'
 import {
   appPids,
   childrenOf,
@@ -73,6 +75,8 @@ export async function startLab(options = {}) {
   const ports = new Set()
   /** @type {Awaited<ReturnType<typeof startImageServices>> | undefined} */
   let images
+  /** @type {Awaited<ReturnType<typeof setUpLeastPrivilege>> | undefined} */
+  let least
   const f = (/** @type {string} */ name) => path.join(dir, name)
   const emergencyKill = () => {
     appPids(remoteRoot, user.uid).forEach(p => signal(p, 'SIGKILL'))
@@ -82,6 +86,7 @@ export async function startLab(options = {}) {
         signal(p, 'SIGTERM')
       }
     images?.emergencyKill()
+    least?.emergencyKill()
     fs.rmSync(remoteRoot, { recursive: true, force: true })
     if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
     releasePorts(ports)
@@ -93,6 +98,7 @@ export async function startLab(options = {}) {
   const stop = () =>
     (stopping ??= (async () => {
       await terminate(appPids(remoteRoot, user.uid))
+      await least?.stop()
       await images?.stop()
       await Promise.all(
         [pids.nginx, pids.sshd]
@@ -106,8 +112,8 @@ export async function startLab(options = {}) {
     })())
 
   try {
-    while (ports.size < 5) ports.add(await reservePort())
-    const [sshPort, nginxPort, bluePort, greenPort, registryPort] = /** @type {number[]} */ ([...ports])
+    while (ports.size < 6) ports.add(await reservePort())
+    const [sshPort, nginxPort, bluePort, greenPort, registryPort, tlsPort] = /** @type {number[]} */ ([...ports])
 
     const keygen = (/** @type {string} */ file, /** @type {string} */ pass) =>
       must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', pass, '-C', `bgdeploy-lab-${labId}`, '-f', f(file)])
@@ -152,41 +158,7 @@ export async function startLab(options = {}) {
     )
 
     const ng = (/** @type {string} */ name) => path.join(dir, 'nginx', name)
-    for (const d of ['conf.d', 'sites', 'tmp']) fs.mkdirSync(ng(d), { recursive: true, mode: 0o755 })
-    const nginxInclude = ng('conf.d/service-url.inc')
-    fs.writeFileSync(nginxInclude, `set $service_url http://127.0.0.1:${bluePort};\n`, { mode: 0o644 })
-    const nginxConf = ng('nginx.conf')
-    fs.writeFileSync(
-      nginxConf,
-      `daemon off;
-master_process on;
-user root;
-worker_processes 1;
-pid ${ng('nginx.pid')};
-error_log ${ng('error.log')} notice;
-events { worker_connections 512; }
-http {
-  access_log ${ng('access.log')};
-  client_body_temp_path ${ng('tmp/body')};
-  proxy_temp_path ${ng('tmp/proxy')};
-  fastcgi_temp_path ${ng('tmp/fastcgi')};
-  uwsgi_temp_path ${ng('tmp/uwsgi')};
-  scgi_temp_path ${ng('tmp/scgi')};
-  include ${ng('sites')}/*.conf;
-  server {
-    listen 127.0.0.1:${nginxPort};
-    server_name _;
-    include ${nginxInclude};
-    location / {
-      proxy_pass $service_url;
-      proxy_read_timeout 120s;
-      proxy_set_header Host $host;
-    }
-  }
-}
-`,
-      { mode: 0o644 }
-    )
+    const { nginxConf, nginxInclude } = await writeNginxConfig(ng(''), { nginxPort, tlsPort, bluePort })
 
     const nginxBin = findCommand('nginx') ?? 'nginx'
     // allSettled: if one daemon fails, the other's PID must be known before stop() runs.
@@ -201,6 +173,8 @@ http {
     const [sshdPid, nginxPid] = [/** @type {number} */ (pids.sshd), /** @type {number} */ (pids.nginx)]
     fs.mkdirSync(remoteRoot, { recursive: true, mode: 0o755 })
     fs.chownSync(remoteRoot, user.uid, user.gid)
+    const leastUser = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(LEAST_USER))
+    least = await setUpLeastPrivilege({ labId, user: leastUser, include: nginxInclude, nginxBin, nginxConf })
 
     const sshArgs = [
       '-F',
@@ -251,6 +225,9 @@ http {
       knownHostsPath: f('known_hosts'),
       nginxPort,
       nginxUrl: `http://127.0.0.1:${nginxPort}`,
+      tlsPort,
+      tlsServerName: TLS_SERVER_NAME,
+      leastPrivilege: { username: least.username, uid: least.uid, remoteRoot: least.remoteRoot, sudoersLine: least.sudoersLine },
       nginxInclude,
       nginxConf,
       nginxTestCommand: `nginx -c ${nginxConf} -t`,

@@ -75,6 +75,7 @@ export function needsProvisioning(opts = {}) {
     !userInfo('bgdeploy') ||
     !userInfo('bgnosudo') ||
     LOGIN_SHELL_USERS.some(name => !userInfo(name)) ||
+    !userInfo('bgleast') ||
     !fs.existsSync('/etc/sudoers.d/bgdeploy-login-shells') ||
     !fs.existsSync('/etc/sudoers.d/bgdeploy') ||
     !fs.existsSync('/run/sshd') ||

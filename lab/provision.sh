@@ -119,6 +119,8 @@ ensure_user() {
 
 ensure_user bgdeploy
 ensure_user bgnosudo
+# Its only sudo rule is the README's, which each lab installs for its own paths (lab/privilege.mjs).
+ensure_user bgleast
 
 # Login users whose shell is not a quiet bash, as on managed servers: a greeting in ~/.bashrc (which bash
 # reads for `ssh host command` too), zsh and fish, each greeting on stdout and stderr before every command.

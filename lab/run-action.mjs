@@ -94,7 +94,7 @@ export function parseOutputs(text) {
   return outputs
 }
 
-/** The inputs that point the action at a lab (connection, nginx, slots); tests and the demo add the rest. */
+/** The inputs that point the action at a lab (connection, nginx, slots); tests and the demo add the rest. verify-url stays 'auto'. */
 /** @param {import('./lab.mjs').Lab} lab @param {string} app */
 export function labInputs(lab, app) {
   return {
@@ -108,8 +108,7 @@ export function labInputs(lab, app) {
     ports: lab.ports.join(','),
     'nginx-include': lab.nginxInclude,
     'nginx-test-command': lab.nginxTestCommand,
-    'nginx-reload-command': lab.nginxReloadCommand,
-    'verify-url': `http://127.0.0.1:${lab.nginxPort}/actuator/health`
+    'nginx-reload-command': lab.nginxReloadCommand
   }
 }
 

@@ -37,8 +37,8 @@ export interface RunContext {
 export interface DeployContext extends RunContext {
   app: AppHost
   records: ServerRecords
-  /** The proxy, once the probe has said whether its commands need sudo. */
-  proxy: (sudo: boolean) => Proxy
+  /** The proxy, once the probe has said what the server allows (sudo) and how nginx is configured. */
+  proxy: (server: ServerProbe) => Proxy
 }
 
 /** What the strategy moves traffic with: the plan from the probe, the app host and the proxy. */

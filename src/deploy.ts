@@ -3,7 +3,6 @@ import { boundary } from './boundary.js'
 import type { DeployContext, DeployOptions, Outcome, StrategyContext } from './context.js'
 import { DeployError, type ActionError } from './errors.js'
 import type { Finish } from './progress.js'
-import { needsSudo } from './proxy/nginx-proxy.js'
 import type { AppRuntime } from './runtimes/runtime.js'
 import { readProbe } from './server/read-probe.js'
 import { resultOf } from './server/record.js'
@@ -13,16 +12,14 @@ import { afterSwitch } from './strategy/hooks.js'
 import { planSlots } from './strategy/slot-plan.js'
 
 export async function deploy(ctx: DeployContext, options: DeployOptions = {}): Promise<Outcome> {
-  const { report, settings, app, outcome } = ctx
+  const { report, app, outcome } = ctx
   outcome.release = app.runtime.release
-  const { probe, plan } = await probeAndPlan(ctx)
+  const { probe, plan, proxy } = await probeAndPlan(ctx)
   await boundary('state-read')
-  const sudo = needsSudo(settings.nginx, probe.isRoot)
-  if (sudo && probe.sudo !== 'ok') throw sudoRefused(probe.sudo)
   await report.step(app.runtime.prepareStep, async note => note(await app.runtime.prepare()))
   outcome.release = app.runtime.release
   await boundary('prepared')
-  const strategy: StrategyContext = { ...ctx, plan, probe, proxy: ctx.proxy(sudo) }
+  const strategy: StrategyContext = { ...ctx, plan, probe, proxy }
   const inFlight = await startAndSwitch(strategy, options)
   // Traffic has moved: from here on the run finishes even when cancelled, so state.json names what serves.
   const finish = finishRecord(strategy)
@@ -38,16 +35,19 @@ export async function deploy(ctx: DeployContext, options: DeployOptions = {}): P
   return outcome
 }
 
-async function probeAndPlan(ctx: DeployContext): Promise<Pick<StrategyContext, 'probe' | 'plan'>> {
+/** Reads the server and refuses, before anything changes, what could not work (missing program, sudo, nginx). */
+async function probeAndPlan(ctx: DeployContext): Promise<Pick<StrategyContext, 'probe' | 'plan' | 'proxy'>> {
   const { report, app, settings, outcome } = ctx
   const result = await report.step('Read server state', async note => {
     const probe = await readProbe(app.remote, settings, app.runtime.program)
     if (!probe.programFound) throw missingProgram(app.runtime)
+    const proxy = ctx.proxy(probe)
+    const preflight = await proxy.preflight()
     await app.cancelKeepTimers()
-    note(probe.routed ? `nginx routes to ${probe.routed.color} :${probe.routed.port}` : 'no nginx include yet')
-    return { probe, plan: planSlots(probe, await app.runtime.ourSlots(), settings.slots) }
+    note(`${probe.routed ? `nginx routes to ${probe.routed.color} :${probe.routed.port}` : 'no nginx include yet'}; ${preflight.note}`)
+    return { probe, proxy, warnings: preflight.warnings, plan: planSlots(probe, await app.runtime.ourSlots(), settings.slots) }
   })
-  result.plan.warnings.forEach(warning => report.warn(warning))
+  for (const warning of [...result.warnings, ...result.plan.warnings]) report.warn(warning)
   outcome.previous = outcome.live = result.plan.live
   return result
 }
@@ -103,15 +103,6 @@ function afterTheSwitch(failure: ActionError, plan: SlotPlan): ActionError {
       `Traffic had moved: nginx routes to the new version on ${plan.target.color} :${plan.target.port}, which serves${old}. ` +
       "The action's post step finishes the deploy (stops the old version, records the state).",
     hint: failure.hint ?? 'Nothing to do if the post step succeeds; otherwise run the deploy again.'
-  })
-}
-
-function sudoRefused(said: string): DeployError {
-  return new DeployError(`The nginx steps need 'sudo -n', which the login user cannot use: ${said.split('\n')[0] || 'no answer'}.`, {
-    serverState: 'Nothing was changed on the server; the live version keeps serving.',
-    hint:
-      'Give the login user passwordless sudo for the nginx steps (see the README), log in as a user that may run them, or set ' +
-      "'sudo: false' if it can without sudo."
   })
 }
 

@@ -6,7 +6,6 @@
 import type { DeployContext } from './context.js'
 import { DeployError } from './errors.js'
 import type { InFlight } from './progress.js'
-import { needsSudo } from './proxy/nginx-proxy.js'
 import type { ServerProbe } from './server/probe.js'
 import { readProbe } from './server/read-probe.js'
 
@@ -24,7 +23,7 @@ export async function repairInterrupted(ctx: RepairContext): Promise<void> {
   const restore = whyNotRestore(progress, server, ours)
   if (restore === null) {
     const outcome = await report.step('Restore nginx include', async note => {
-      const restored = await ctx.proxy(needsSudo(ctx.settings.nginx, server.isRoot)).restore(progress.includeBefore)
+      const restored = await ctx.proxy(server).restore(progress.includeBefore)
       note(restored.note)
       return restored
     })

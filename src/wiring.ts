@@ -14,6 +14,6 @@ export function singleServer(ctx: RunContext, source: RuntimeSource): DeployCont
     ...ctx,
     app: new RemoteAppHost(remote, settings, runtimeFor(settings, remote, source)),
     records: new ServerRecords(remote, settings.remoteDir),
-    proxy: sudo => new NginxProxy(remote, settings, sudo)
+    proxy: server => new NginxProxy(remote, settings, server)
   }
 }

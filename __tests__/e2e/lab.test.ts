@@ -104,10 +104,14 @@ describe('lab', () => {
     const daemons = [lab.pids.sshd, lab.pids.nginx, ...childPids(lab.pids.nginx)]
     const all = [...appPids, ...daemons]
     expect(all.every(isAlive)).toBe(true)
+    const sudoers = `/etc/sudoers.d/bglab-${lab.labId}-least`
+    expect(fs.readFileSync(sudoers, 'utf8')).toBe(`${lab.leastPrivilege.sudoersLine}\n`)
     await lab.stop()
     await lab.stop()
     expect(all.filter(isAlive)).toEqual([])
     expect(fs.existsSync(lab.remoteRoot)).toBe(false)
+    expect(fs.existsSync(lab.leastPrivilege.remoteRoot)).toBe(false)
+    expect(fs.existsSync(sudoers)).toBe(false)
     const ps = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' })
     const leftovers = ps.split('\n').filter(l => l.includes(lab.dir) && !/^\s*\d+\s+Z/.test(l))
     expect(leftovers).toEqual([])

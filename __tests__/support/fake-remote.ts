@@ -7,6 +7,8 @@ export class FakeRemote implements Remote {
   readonly commands: RemoteCommand[] = []
   readonly uploads: { localPath: string; command: RemoteCommand }[] = []
   readonly tunnels: number[] = []
+  /** The server-side host of each tunnel, beside its port in `tunnels`. */
+  readonly tunnelHosts: string[] = []
   private readonly responders = new Map<string, Responder>()
 
   constructor(private readonly tunnelTarget: (remotePort: number) => number = () => 1) {}
@@ -37,8 +39,9 @@ export class FakeRemote implements Remote {
     return this.exec(command)
   }
 
-  async openTunnel(remotePort: number): Promise<Tunnel> {
+  async openTunnel(remotePort: number, remoteHost = '127.0.0.1'): Promise<Tunnel> {
     this.tunnels.push(remotePort)
+    this.tunnelHosts.push(remoteHost)
     return { localPort: this.tunnelTarget(remotePort), close: async () => {}, check: () => {} }
   }
 

@@ -9,17 +9,10 @@ import { Report } from '../../src/report/report.js'
 import { readSettings } from '../../src/settings/settings.js'
 import { singleServer } from '../../src/wiring.js'
 import { FakeRemote, ok } from '../support/fake-remote.js'
+import { probeOutput } from '../support/probe-output.js'
 
-const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase()} 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0`
 const TEMPLATE = 'set $service_url http://127.0.0.1:{port};\nset $service_monitoring_url http://127.0.0.1:{management-port};'
 const LIVE_BLUE = 'set $service_url http://127.0.0.1:8080;\nset $service_monitoring_url http://127.0.0.1:18081;\n'
-
-function probeOutput(listening: number[]): string {
-  const sections = { uid: '1000', 'include-status': 'present', include: LIVE_BLUE, record: '', tcp: listening.map(LISTEN).join('\n') }
-  return Object.entries({ ...sections, program: '/usr/bin/java', sudo: 'ok' })
-    .map(([name, body]) => `== ${name}\n${body}`)
-    .join('\n')
-}
 
 let app: Server
 let appPort: number
@@ -49,7 +42,7 @@ function setup(listening: number[]) {
   const alive = new Set(['blue'])
   const slotOf = (argv: string[]) => argv.find(arg => /slots\/(blue|green)/.test(arg))?.match(/slots\/(blue|green)/)?.[1] ?? ''
   const remote = new FakeRemote(() => appPort)
-    .on('read server state', ok(probeOutput(listening)))
+    .on('read server state', ok(probeOutput({ include: LIVE_BLUE, listening })))
     .on('start new version', command => (alive.add(slotOf(command.argv)), ok('4242\n')))
     .on('stop app', command => (alive.delete(slotOf(command.argv)), ok('stopped\n')))
     .on('check new version is running', command => ok(alive.has(slotOf(command.argv)) ? 'alive\n' : 'dead\n'))

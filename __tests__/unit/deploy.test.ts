@@ -7,28 +7,9 @@ import { emptyOutcome } from '../../src/outcome.js'
 import { readSettings } from '../../src/settings/settings.js'
 import { singleServer } from '../../src/wiring.js'
 import { FakeRemote, fail, ok } from '../support/fake-remote.js'
+import { ALLOWED, probeOutput } from '../support/probe-output.js'
 
 const SHA = 'a'.repeat(64)
-const LISTEN = (port: number) => `   0: 0100007F:${port.toString(16).toUpperCase()} 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0`
-
-function probeOutput({ include, listening = [], sudo = 'ok' }: { include?: string; listening?: number[]; sudo?: string }): string {
-  return [
-    '== uid',
-    '1000',
-    '== include-status',
-    include === undefined ? 'missing' : 'present',
-    '== include',
-    include ?? '',
-    '== record',
-    '== tcp',
-    ...listening.map(LISTEN),
-    '== program',
-    '/usr/bin/java',
-    '== sudo',
-    sudo
-  ].join('\n')
-}
-
 let healthStatus = 200
 let app: Server
 let appPort: number
@@ -114,6 +95,9 @@ describe('deploy sequence', () => {
     expect(remote.commands.find(c => c.label === 'write nginx include')?.stdin).toBe('set $service_url http://127.0.0.1:8081;\n')
     expect(remote.commands.find(c => c.label === 'nginx reload')?.argv).toEqual(['sudo', '-n', 'nginx', '-s', 'reload'])
     expect(remote.tunnels).toEqual([8081, 80])
+    expect(report.steps.find(step => step.name === 'Verify through nginx')?.note).toBe(
+      'http://shop.example.com/actuator/health (at 127.0.0.1:80) → HTTP 200, status UP'
+    )
     expect(report.steps.map(step => step.outcome)).not.toContain('failed')
   })
 
@@ -183,16 +167,33 @@ describe('deploy sequence', () => {
     ])
   })
 
-  it('stops before changing anything when the nginx steps would need a sudo password', async () => {
-    const { remote, run } = setup(
-      probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], sudo: 'sudo: a password is required' }),
-      ['blue']
-    )
+  it('stops before changing anything when sudo does not allow a command the deploy runs, naming the rule to add', async () => {
+    const refused = [ALLOWED[0], ALLOWED[1], ALLOWED[2], 'refused\t/usr/sbin/nginx\t']
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], sudo: refused }), [
+      'blue'
+    ])
     await expect(run()).rejects.toMatchObject({
-      message: "The nginx steps need 'sudo -n', which the login user cannot use: sudo: a password is required.",
+      message: "The nginx steps run through 'sudo -n', and the login user may not run 'nginx -s reload' that way.",
+      serverState: 'Nothing was changed on the server; the live version keeps serving.',
+      hint: expect.stringContaining(
+        'deploy ALL=(root) NOPASSWD: /usr/bin/tee /etc/nginx/conf.d/service-url.inc, ' +
+          '/usr/sbin/nginx -t, /usr/sbin/nginx -T, /usr/sbin/nginx -s reload'
+      )
+    })
+    expect(remote.labels()).toEqual(['read server state'])
+  })
+
+  it('refuses before changing anything when no server block includes the include file', async () => {
+    const config =
+      '# configuration file /etc/nginx/nginx.conf:\nhttp { server { listen 80; location / { proxy_pass http://127.0.0.1:8080; } } }'
+    const { remote, run } = setup(probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080], config }), ['blue'])
+    await expect(run()).rejects.toMatchObject({
+      message:
+        'No nginx server block includes /etc/nginx/conf.d/service-url.inc, so switching it would change nothing. ' +
+        "Read: 'nginx -T' (/etc/nginx/nginx.conf).",
       serverState: 'Nothing was changed on the server; the live version keeps serving.'
     })
-    expect(remote.labels()).not.toContain('prepare release directory')
+    expect(remote.labels()).toEqual(['read server state'])
   })
 
   it('replaces a leftover process of ours in the idle slot', async () => {

@@ -27,9 +27,9 @@ const WRITE_ATOMIC = `target=$1 tmp="$1.bluegreen-tmp"
 if [ -e "$target" ]; then cp -p -- "$target" "$tmp" || exit 1; fi
 cat > "$tmp" && mv -f -- "$tmp" "$target"`
 
-/** Replaces a file's content atomically; the content travels on stdin. */
-export function writeFileAtomic(path: string, content: string, sudo: boolean, label = `write ${path}`): RemoteCommand {
-  return { label, argv: withSudo(script(WRITE_ATOMIC, [path]), sudo), stdin: content }
+/** Replaces a file of the login user's atomically; the content travels on stdin. (The nginx include: commands/nginx.ts.) */
+export function writeFileAtomic(path: string, content: string, label = `write ${path}`): RemoteCommand {
+  return { label, argv: script(WRITE_ATOMIC, [path]), stdin: content }
 }
 
 export function removeFile(path: string, sudo: boolean): RemoteCommand {
@@ -87,8 +87,4 @@ export function prepareSlotDir(slotDir: string): RemoteCommand {
 /** Removes a directory this action owns (a preview's remote-dir) with everything in it. */
 export function removeTree(path: string): RemoteCommand {
   return { label: 'remove files', argv: ['rm', '-rf', '--', path] }
-}
-
-export function loginUid(): RemoteCommand {
-  return { label: 'login user', argv: ['id', '-u'] }
 }

@@ -25,7 +25,8 @@ export function previewInstance(settings: Settings, number: number, ports: [numb
       ...settings.nginx,
       include: `${preview.nginxDir}/${appName}.conf`,
       template: fillPreview(preview.nginxTemplate, { number, domain: preview.domain, app: settings.appName }),
-      verifyHost: new URL(previewUrl(settings, number)).hostname
+      // The preview's own file holds its server block: the check goes through it, not through production's URL.
+      verify: settings.nginx.verify.kind === 'off' ? settings.nginx.verify : { kind: 'auto' }
     }
   }
 }

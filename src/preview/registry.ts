@@ -15,7 +15,7 @@ export function readRegistry(file: string): RemoteCommand {
 }
 
 export function writeRegistry(file: string, registry: Registry): RemoteCommand {
-  return writeFileAtomic(file, JSON.stringify(registry, null, 2) + '\n', false, 'write preview registry')
+  return writeFileAtomic(file, JSON.stringify(registry, null, 2) + '\n', 'write preview registry')
 }
 
 export function parseRegistry(text: string): Registry {

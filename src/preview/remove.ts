@@ -1,7 +1,7 @@
 /** Removing a preview: on preview-destroy, and when preview-max is reached with preview-evict. */
-import { loginUid, removeFile, removeTree } from '../commands/files.js'
-import { nginxReload, nginxTest } from '../commands/nginx.js'
-import { needsSudo } from '../proxy/nginx-proxy.js'
+import { removeFile, removeTree } from '../commands/files.js'
+import { nginxReload, nginxTest, removeIfOwn } from '../commands/nginx.js'
+import { needsSudo } from '../proxy/nginx-access.js'
 import { DeployError } from '../errors.js'
 import { PreviewGitHub } from './github.js'
 import { acquireLock } from '../lock.js'
@@ -70,9 +70,9 @@ async function tryLock(ctx: OperationContext, number: number): Promise<HeldComma
 }
 
 async function removeNginxFile(remote: Remote, instance: Settings): Promise<void> {
-  const isRoot = (await runChecked(remote, loginUid())).trim() === '0'
-  const sudo = needsSudo(instance.nginx, isRoot)
-  await runChecked(remote, removeFile(instance.nginx.include, sudo))
+  const [uid, removed] = (await runChecked(remote, removeIfOwn(instance.nginx.include))).trim().split('\n')
+  const sudo = needsSudo(instance.nginx, uid === '0')
+  if (removed !== 'removed') await runChecked(remote, removeFile(instance.nginx.include, sudo))
   await runChecked(remote, nginxTest(instance.nginx.testCommand, sudo))
   await runChecked(remote, nginxReload(instance.nginx.reloadCommand, sudo))
 }

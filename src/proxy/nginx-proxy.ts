@@ -1,24 +1,32 @@
 /** The proxy role played by nginx: an include file that names the slot's port, tested and reloaded. */
-import { removeFile, writeFileAtomic } from '../commands/files.js'
-import { nginxReload, nginxTest, renderInclude } from '../commands/nginx.js'
+import { nginxReload, nginxTest, renderInclude, writeInclude } from '../commands/nginx.js'
+import { removeFile } from '../commands/files.js'
 import { DeployError, RemoteCommandError, lastLines } from '../errors.js'
-import { waitHealthy } from '../health/health.js'
+import type { ServerProbe } from '../server/probe.js'
 import type { Slot } from '../server/slots.js'
 import type { Settings } from '../settings/types.js'
 import { runChecked, type ExecResult, type Remote } from '../ssh/remote.js'
-import type { Proxy, Restored, SwitchStage } from './proxy.js'
+import { needsSudo, refuseMissingSudo, refuseUnwritable, writesWithSudo } from './nginx-access.js'
+import { discover } from './nginx-discovery.js'
+import { checkThrough } from './nginx-check.js'
+import { describeTarget, targetOfUrl, targetsFor, type VerifyTarget } from './nginx-verify.js'
+import type { Preflight, Proxy, Restored, SwitchStage } from './proxy.js'
 
-/** The one place that decides whether the nginx commands run through `sudo -n`. */
-export function needsSudo(nginx: Settings['nginx'], loginIsRoot: boolean): boolean {
-  return nginx.sudo === 'true' || (nginx.sudo === 'auto' && !loginIsRoot)
-}
+export { needsSudo }
 
 export class NginxProxy implements Proxy {
+  private readonly sudo: boolean
+  private readonly sudoWrite: boolean
+  private targets: VerifyTarget[] = []
+
   constructor(
     private readonly remote: Remote,
-    private readonly settings: Pick<Settings, 'nginx' | 'health'>,
-    private readonly sudo: boolean
-  ) {}
+    private readonly settings: Pick<Settings, 'nginx' | 'health' | 'slots'>,
+    private readonly server: Pick<ServerProbe, 'isRoot' | 'nginx'>
+  ) {
+    this.sudo = needsSudo(settings.nginx, server.isRoot)
+    this.sudoWrite = writesWithSudo(settings.nginx, server.isRoot, server.nginx.includeWritable)
+  }
 
   get routeFile(): string {
     return this.settings.nginx.include
@@ -28,10 +36,34 @@ export class NginxProxy implements Proxy {
     return renderInclude(this.settings.nginx.template, target)
   }
 
+  /** Refuses before anything changes when a step could not run, or when no server block reads the include. */
+  async preflight(): Promise<Preflight> {
+    const { nginx, health, slots } = this.settings
+    const facts = this.server.nginx
+    const refused = this.sudo ? refuseMissingSudo(nginx, facts) : facts.includeWritable ? null : refuseUnwritable(nginx, facts)
+    if (refused) throw refused
+    if (nginx.verify.kind === 'url') this.targets = [targetOfUrl(nginx.verify.url)]
+    const found = await discover(this.remote, facts, nginx.include, this.routeTo({ color: 'blue', port: slots.blue }))
+    if (!found.serving) {
+      const why = `Could not read the nginx configuration to find the server block that includes ${nginx.include}: ${found.problem}.`
+      if (nginx.verify.kind === 'auto') throw unreadable(why, found.source)
+      return { note: 'nginx configuration not read', warnings: [`${why} Not checked that nginx reads the include.`] }
+    }
+    if (!found.serving.includedAt.length) throw notIncluded(nginx.include, found.source)
+    const where = `nginx includes it at ${found.serving.includedAt.join(', ')}`
+    if (nginx.verify.kind === 'off') return { note: where, warnings: [] }
+    if (nginx.verify.kind === 'auto') {
+      const { targets, unusable } = targetsFor(found.serving.servers, health.path)
+      if (!targets.length) throw noListener(nginx.include, unusable)
+      this.targets = targets
+    }
+    return { note: `${where}; verifies through ${this.targets.map(describeTarget).join(', ')}`, warnings: [] }
+  }
+
   async switchTo(target: Slot, reached: (stage: SwitchStage) => void): Promise<void> {
     const { nginx } = this.settings
     reached('include-written')
-    await runChecked(this.remote, writeFileAtomic(nginx.include, this.routeTo(target), this.sudo, 'write nginx include'))
+    await runChecked(this.remote, writeInclude(nginx.include, this.routeTo(target), this.sudoWrite, 'write nginx include'))
     await runChecked(this.remote, nginxTest(nginx.testCommand, this.sudo))
     const reload = nginxReload(nginx.reloadCommand, this.sudo)
     const result = await this.remote.exec(reload)
@@ -40,50 +72,70 @@ export class NginxProxy implements Proxy {
     if (result.code !== 0) throw new RemoteCommandError(reload.label, result.code, `${result.stderr}\n${result.stdout}`)
   }
 
+  /**
+   * With sudo only `tee` of the include is allowed, so "no include" is restored as an empty one: nginx reads
+   * the same (nothing) from it, and the probe reads it as routing nowhere.
+   */
   async restore(previous: string | null): Promise<Restored> {
     const { nginx } = this.settings
+    const emptied = previous === null && this.sudoWrite
     const put =
-      previous === null
-        ? removeFile(nginx.include, this.sudo)
-        : writeFileAtomic(nginx.include, previous, this.sudo, 'restore nginx include')
+      previous === null && !this.sudoWrite
+        ? removeFile(nginx.include, false)
+        : writeInclude(nginx.include, previous ?? '', this.sudoWrite, 'restore nginx include')
     await runChecked(this.remote, put)
+    const restored = emptied
+      ? 'the nginx include did not exist before and was emptied (sudo allows only tee of it)'
+      : 'the nginx include was restored'
     const test = await this.remote.exec(nginxTest(nginx.testCommand, this.sudo))
-    if (test.code !== 0)
-      return { restored: false, note: `the nginx include was restored, but 'nginx -t' failed (${why(test)}), so nginx was not reloaded` }
+    if (test.code !== 0) return { restored: false, note: `${restored}, but 'nginx -t' failed (${why(test)}), so nginx was not reloaded` }
     const reload = await this.remote.exec(nginxReload(nginx.reloadCommand, this.sudo))
-    if (reload.code === 0) return { restored: true, note: 'the nginx include was restored and nginx reloaded' }
+    if (reload.code === 0) return { restored: true, note: `${restored} and nginx reloaded` }
     return {
       restored: false,
-      note: `the nginx include was restored, but reloading nginx failed (${why(reload)}), so nginx keeps the configuration it last loaded`
+      note: `${restored}, but reloading nginx failed (${why(reload)}), so nginx keeps the configuration it last loaded`
     }
   }
 
-  /** nginx reloads asynchronously, so this asks until it answers (up to 10 s). */
+  /** Asks through every server block that serves the app; nginx reloads asynchronously, so each is asked until it answers. */
   async verify(): Promise<string> {
-    const url = new URL(this.settings.nginx.verifyUrl)
-    const tunnel = await this.remote.openTunnel(Number(url.port || 80))
-    try {
-      const result = await waitHealthy({
-        baseUrl: `http://127.0.0.1:${tunnel.localPort}`,
-        settings: { ...this.settings.health, path: url.pathname + url.search, timeoutMs: 10_000, intervalMs: 250 },
-        requiredSuccesses: 1,
-        isAlive: async () => true,
-        connected: () => tunnel.check(),
-        host: this.settings.nginx.verifyHost || undefined
-      })
-      const last = result.attempts.at(-1)?.detail ?? 'no answer'
-      if (result.healthy) return `${url.href} → ${last}`
-      throw new DeployError(`nginx did not answer like a healthy app at ${url.href} after the switch (last: ${last}).`, {
-        hint:
-          "Check the server block that includes 'nginx-include' and uses $service_url; set 'verify-url' to a URL nginx serves from " +
-          "the app, or 'false' to skip this check."
-      })
-    } finally {
-      await tunnel.close()
-    }
+    if (!this.targets.length) throw new Error('NginxProxy.verify() before preflight() found where to verify')
+    const results = await Promise.all(this.targets.map(target => checkThrough(this.remote, target, this.settings.health)))
+    const failed = results.filter(result => !result.healthy)
+    if (!failed.length) return results.map(result => result.note).join('; ')
+    throw new DeployError(`nginx did not answer like a healthy app after the switch: ${failed.map(result => result.note).join('; ')}.`, {
+      hint:
+        "Check the server block that includes 'nginx-include' and uses its variable; " +
+        "set 'verify-url' to a URL nginx serves the app at, or 'false' to skip this check."
+    })
   }
 }
 
 function why(result: ExecResult): string {
   return lastLines(`${result.stderr}\n${result.stdout}`, 2) || `exit code ${result.code}`
+}
+
+const UNCHANGED = 'Nothing was changed on the server; the live version keeps serving.'
+
+function notIncluded(include: string, source: string): DeployError {
+  return new DeployError(`No nginx server block includes ${include}, so switching it would change nothing. Read: ${source}.`, {
+    serverState: UNCHANGED,
+    hint: `Add 'include ${include};' to the server block that serves the app (see the README), or set 'nginx-include' to the file it reads.`
+  })
+}
+
+function unreadable(why: string, source: string): DeployError {
+  return new DeployError(`${why} Tried: ${source}.`, {
+    serverState: UNCHANGED,
+    hint:
+      "Allow 'nginx -T' in the sudoers rule (see the README), make the configuration readable by the login user, " +
+      "or set 'verify-url' to the URL to check."
+  })
+}
+
+function noListener(include: string, unusable: string[]): DeployError {
+  return new DeployError(`The server blocks that include ${include} have no listener a check can use: ${unusable.join('; ')}.`, {
+    serverState: UNCHANGED,
+    hint: "Set 'verify-url' to a URL nginx serves the app at (http:// or https://), or 'false' to skip the check."
+  })
 }

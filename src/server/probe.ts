@@ -35,8 +35,28 @@ export interface ServerProbe {
   /** state.json, if there is one. */
   record: DeployRecord | null
   programFound: boolean
-  /** What `sudo -n true` said: 'ok', or why not (needs a password, not installed). */
-  sudo: string
+  nginx: NginxFacts
+}
+
+/** What the probe found out about running the nginx steps. */
+export interface NginxFacts {
+  user: string
+  /** Whether the login user itself may write (or create) the include. */
+  includeWritable: boolean
+  /** One per command checked with `sudo -n -l`, in the order sent; empty when the nginx steps do not use sudo. */
+  sudo: SudoCheck[]
+  /** 'ok' when `nginx -T` ran, else why not ('not run', 'failed: ...'). */
+  dumpStatus: string
+  /** The `nginx -T` output, or the main configuration file in the same format. */
+  config: string
+}
+
+export interface SudoCheck {
+  allowed: boolean
+  /** The command's full path on the server, for the sudoers line. */
+  path: string
+  /** What sudo said (the command it would run, or why not). */
+  said: string
 }
 
 export function parseProbe(output: string, slots: Slots, template: string): ServerProbe {
@@ -60,11 +80,30 @@ export function parseProbe(output: string, slots: Slots, template: string): Serv
     managementListening: { blue: management('blue'), green: management('green') },
     record: parseRecord(sections.get('record') ?? ''),
     programFound: (sections.get('program') ?? '').trim() !== '',
-    sudo: (sections.get('sudo') ?? '').trim()
+    nginx: nginxFacts(sections)
+  }
+}
+
+function nginxFacts(sections: Map<string, string>): NginxFacts {
+  const sudo = (sections.get('sudo') ?? '')
+    .split('\n')
+    .filter(line => line.trim())
+    .map(line => {
+      const [status, path = '', said = ''] = line.split('\t')
+      return { allowed: status === 'ok', path, said: said.trim() }
+    })
+  return {
+    user: (sections.get('user') ?? '').trim(),
+    includeWritable: (sections.get('include-writable') ?? '').trim() === 'yes',
+    sudo,
+    dumpStatus: (sections.get('nginx-config-status') ?? '').trim(),
+    config: sections.get('nginx-config') ?? ''
   }
 }
 
 function routedSlot(text: string, slots: Slots, template: string, listening: Record<Color, boolean>): ServerProbe['routed'] {
+  // An empty include routes nowhere: it is how "no include" is restored when sudo may only tee the file.
+  if (!text.trim()) return null
   const found = parseIncludePorts(template, text)
   if (found === null) {
     throw new DeployError(

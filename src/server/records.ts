@@ -20,7 +20,7 @@ export class ServerRecords {
   }
 
   async write(record: DeployRecord): Promise<void> {
-    await runChecked(this.remote, writeFileAtomic(this.layout.stateFile, serializeRecord(record), false, 'write state.json'))
+    await runChecked(this.remote, writeFileAtomic(this.layout.stateFile, serializeRecord(record), 'write state.json'))
   }
 
   async appendHistory(entry: HistoryEntry): Promise<void> {

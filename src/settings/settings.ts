@@ -27,7 +27,8 @@ import {
   type ImageSettings,
   type NginxSettings,
   type Settings,
-  type Slots
+  type Slots,
+  type VerifySetting
 } from './types.js'
 
 export * from './types.js'
@@ -72,7 +73,7 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
     },
     image: readImage(input, read, slots),
     health,
-    nginx: readNginx(input, health.path, slots),
+    nginx: readNginx(input, slots),
     hooks: readHooks(input),
     drainTimeoutMs: parseDuration('drain-timeout', input('drain-timeout', '30s')),
     stopTimeoutMs: parseDuration('stop-timeout', input('stop-timeout', '30s')),
@@ -140,7 +141,7 @@ function readImage(input: (name: string, fallback?: string) => string, read: Inp
   }
 }
 
-function readNginx(input: (name: string, fallback?: string) => string, healthPath: string, slots: Slots): NginxSettings {
+function readNginx(input: (name: string, fallback?: string) => string, slots: Slots): NginxSettings {
   const template = input('nginx-include-template', DEFAULT_TEMPLATE)
   if (!template.includes('{port}')) {
     throw new InputError('nginx-include-template', template, 'nginx text containing {port}, such as ' + DEFAULT_TEMPLATE)
@@ -152,17 +153,27 @@ function readNginx(input: (name: string, fallback?: string) => string, healthPat
       `{management-port} only together with 'management-ports' (which is empty), such as ${TEMPLATE_WITH_MANAGEMENT}`
     )
   }
-  const verifyUrl = input('verify-url', `http://127.0.0.1:80${healthPath}`)
-  if (verifyUrl !== 'false' && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(verifyUrl)) {
-    throw new InputError('verify-url', verifyUrl, "an http://127.0.0.1[:port]/path URL answered by nginx on the server, or 'false'")
-  }
   return {
     include: parseRemotePath('nginx-include', input('nginx-include', '/etc/nginx/conf.d/service-url.inc')),
     template,
     testCommand: parseCommand('nginx-test-command', input('nginx-test-command', 'nginx -t')),
     reloadCommand: parseCommand('nginx-reload-command', input('nginx-reload-command', 'nginx -s reload')),
     sudo: parseChoice('sudo', input('sudo', 'auto'), ['auto', 'true', 'false'] as const),
-    verifyUrl: verifyUrl === 'false' ? '' : verifyUrl,
-    verifyHost: ''
+    verify: readVerify(input('verify-url', 'auto'))
   }
+}
+
+const VERIFY_URL = /^https?:\/\/([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?\/[\x21-\x7e]*$/
+
+function readVerify(value: string): VerifySetting {
+  if (value === 'auto') return { kind: 'auto' }
+  if (value === 'false') return { kind: 'off' }
+  if (!VERIFY_URL.test(value) || !URL.canParse(value)) {
+    throw new InputError(
+      'verify-url',
+      value,
+      "'auto', 'false', or an http:// or https:// URL with a path, such as https://shop.example.com/actuator/health"
+    )
+  }
+  return { kind: 'url', url: value }
 }

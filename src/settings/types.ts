@@ -60,11 +60,11 @@ export interface NginxSettings {
   testCommand: string[]
   reloadCommand: string[]
   sudo: 'auto' | 'true' | 'false'
-  /** Requested on the server, through the SSH tunnel, after the reload; empty: not checked. */
-  verifyUrl: string
-  /** Host header for verifyUrl (a preview's server_name); empty: the URL's own. */
-  verifyHost: string
+  /** The check through nginx after the reload: through the server blocks that include the include, a URL, or none. */
+  verify: VerifySetting
 }
+
+export type VerifySetting = { kind: 'auto' } | { kind: 'off' } | { kind: 'url'; url: string }
 
 export interface JarSettings {
   javaCommand: string[]

@@ -12,7 +12,7 @@ export interface ExecResult {
 }
 
 export interface Tunnel {
-  /** A port on the runner's 127.0.0.1 that forwards to the server's 127.0.0.1:remotePort. */
+  /** A port on the runner's 127.0.0.1 that forwards to remoteHost:remotePort as the server sees it (127.0.0.1 by default). */
   localPort: number
   close(): Promise<void>
   /** Throws a ConnectionError once the SSH connection behind the tunnel is gone. */
@@ -38,7 +38,7 @@ export interface Remote {
   hold(command: RemoteCommand, heartbeatMs?: number): Promise<HeldCommand>
   /** Runs `command` with the local file streamed to its stdin (how files are uploaded). */
   upload(localPath: string, command: RemoteCommand): Promise<ExecResult>
-  openTunnel(remotePort: number): Promise<Tunnel>
+  openTunnel(remotePort: number, remoteHost?: string): Promise<Tunnel>
   /** Why the connection is gone, or null while it is up. */
   lostReason(): string | null
   close(): Promise<void>
@@ -54,8 +54,10 @@ export async function runChecked(remote: Remote, command: RemoteCommand): Promis
   const needsPassword = /sudo: .*password is required|sudo: a terminal is required/.test(output)
   throw new RemoteCommandError(command.label, result.code, output, {
     hint: needsPassword
-      ? "The login user needs passwordless sudo for the nginx commands (e.g. 'deploy ALL=(root) NOPASSWD: /bin/sh, /usr/sbin/nginx'), " +
-        "or set 'sudo: false' if it can run them directly."
+      ? 'The login user needs passwordless sudo for exactly the nginx commands, such as ' +
+        "'deploy ALL=(root) NOPASSWD: /usr/bin/tee /etc/nginx/conf.d/service-url.inc, " +
+        "/usr/sbin/nginx -t, /usr/sbin/nginx -T, /usr/sbin/nginx -s reload' (see the README), " +
+        "or set 'sudo: false' if it can run them itself."
       : undefined
   })
 }

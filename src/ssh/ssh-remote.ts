@@ -69,13 +69,13 @@ export class SshRemote implements Remote {
     )
   }
 
-  async openTunnel(remotePort: number): Promise<Tunnel> {
+  async openTunnel(remotePort: number, remoteHost = '127.0.0.1'): Promise<Tunnel> {
     if (this.link.lostReason) throw this.lost(`connect to port ${remotePort}`)
     const sockets = new Set<Socket>()
     const channels = new Set<ClientChannel>()
     const server = createServer(socket => {
       sockets.add(socket.once('close', () => sockets.delete(socket)))
-      this.forward(socket, remotePort, channels)
+      this.forward(socket, remoteHost, remotePort, channels)
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -144,7 +144,7 @@ export class SshRemote implements Remote {
   }
 
   // Runs in the tunnel server's connection handler, where a throw (ssh2's "Not connected") would crash the process.
-  private forward(socket: Socket, remotePort: number, channels: Set<ClientChannel>): void {
+  private forward(socket: Socket, remoteHost: string, remotePort: number, channels: Set<ClientChannel>): void {
     socket.on('error', () => socket.destroy())
     if (this.link.lostReason) return void socket.destroy()
     const pipe = (error: Error | undefined, channel: ClientChannel) => {
@@ -158,7 +158,7 @@ export class SshRemote implements Remote {
       socket.pipe(channel).pipe(socket)
     }
     try {
-      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, pipe)
+      this.client.forwardOut('127.0.0.1', 0, remoteHost, remotePort, pipe)
     } catch {
       socket.destroy()
     }

@@ -40,7 +40,7 @@ export async function startAndSwitch(ctx: StrategyContext, options: DeployOption
     })
     outcome.timeToSwitchMs = Date.now() - startedAt
     await boundary('switched')
-    if (ctx.settings.nginx.verifyUrl) await report.step('Verify through nginx', async note => note(await ctx.proxy.verify()))
+    if (ctx.settings.nginx.verify.kind !== 'off') await report.step('Verify through nginx', async note => note(await ctx.proxy.verify()))
     else report.skip('Verify through nginx', "verify-url is 'false'")
   })
   outcome.live = plan.target

@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import {
   freeSpace,
   listJarReleases,
-  loginUid,
   makeDir,
   prepareRelease,
   prepareSlotDir,
@@ -71,16 +70,16 @@ describe('receiveFile', () => {
 })
 
 describe('writeFileAtomic', () => {
-  it('runs under sudo -n when asked, content on stdin, labelled with the path by default', () => {
-    expect(writeFileAtomic('/etc/nginx/conf.d/service-url.inc', 'set $x 1;\n', true)).toStrictEqual({
-      label: 'write /etc/nginx/conf.d/service-url.inc',
-      argv: ['sudo', '-n', 'sh', '-c', WRITE_ATOMIC, 'sh', '/etc/nginx/conf.d/service-url.inc'],
-      stdin: 'set $x 1;\n'
+  it('replaces a file of the login user, content on stdin, labelled with the path by default', () => {
+    expect(writeFileAtomic('app/x.json', 'x\n')).toStrictEqual({
+      label: 'write app/x.json',
+      argv: ['sh', '-c', WRITE_ATOMIC, 'sh', 'app/x.json'],
+      stdin: 'x\n'
     })
   })
 
-  it('runs without sudo and with a given label', () => {
-    expect(writeFileAtomic('app/state.json', '{}', false, 'record state')).toStrictEqual({
+  it('takes a given label', () => {
+    expect(writeFileAtomic('app/state.json', '{}', 'record state')).toStrictEqual({
       label: 'record state',
       argv: ['sh', '-c', WRITE_ATOMIC, 'sh', 'app/state.json'],
       stdin: '{}'
@@ -146,10 +145,6 @@ describe('small file commands', () => {
 
   it('removeTree', () => {
     expect(removeTree('app/previews/pr-7')).toStrictEqual({ label: 'remove files', argv: ['rm', '-rf', '--', 'app/previews/pr-7'] })
-  })
-
-  it('loginUid', () => {
-    expect(loginUid()).toStrictEqual({ label: 'login user', argv: ['id', '-u'] })
   })
 })
 

@@ -40,7 +40,7 @@ import { appendHistory, cancelTimers, readHistory, runLater } from '../../../src
 import { runHook } from '../../../src/commands/hook.js'
 import { addOwnImage, readImageRecords, writeOwnImages } from '../../../src/commands/images.js'
 import { holdLock } from '../../../src/commands/lock.js'
-import { nginxReload, nginxTest } from '../../../src/commands/nginx.js'
+import { nginxReload, nginxTest, readConfigFiles, removeIfOwn, writeInclude } from '../../../src/commands/nginx.js'
 import type { RemoteCommand } from '../../../src/ssh/remote.js'
 import { readTcpTables } from '../../../src/commands/tcp.js'
 import { probeServer } from '../../../src/commands/probe.js'
@@ -111,7 +111,11 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['logTail', v => logTail(v, 10)],
   ['prepareRelease', v => prepareRelease(v, v, [v])],
   ['receiveFile', v => receiveFile(v, v)],
-  ['writeFileAtomic', v => writeFileAtomic(v, v, true)],
+  ['writeFileAtomic', v => writeFileAtomic(v, v)],
+  ['writeInclude (sudo tee)', v => writeInclude(v, v, true, 'write')],
+  ['writeInclude (own file)', v => writeInclude(v, v, false, 'write')],
+  ['readConfigFiles', v => readConfigFiles([v, v])],
+  ['removeIfOwn', v => removeIfOwn(v)],
   ['removeFile', v => removeFile(v, false)],
   ['pruneOldest', v => pruneOldest(v, 3, [v])],
   ['freeSpace', v => freeSpace(v)],
@@ -122,7 +126,21 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['removeTree', v => removeTree(v)],
   ['nginxTest', v => nginxTest([v, v], true)],
   ['nginxReload', v => nginxReload([v], false)],
-  ['probeServer', v => probeServer(v, v, v, [8080, 8081])],
+  [
+    'probeServer',
+    v =>
+      probeServer(v, v, v, [8080, 8081], {
+        sudoAsRoot: false,
+        sudoOtherwise: true,
+        commands: [
+          { role: 'write', argv: ['tee', v] },
+          { role: 'check', argv: [v, '--', v] },
+          { role: 'dump', argv: [v] }
+        ],
+        configPath: v,
+        nginxProgram: v
+      })
+  ],
   ['readTcpTables', () => readTcpTables([80, 8080])],
   ['holdLock', v => holdLock(v, 1000, v)],
   ['login', v => login([v], v, v, v)],

@@ -44,7 +44,7 @@ describe('preview instance', () => {
     expect(instance.nginx.include).toBe('/etc/nginx/previews/shop-pr-42.conf')
     expect(instance.nginx.template).toContain('server_name pr-42.pr.example.com;')
     expect(instance.nginx.template).toContain('proxy_pass http://127.0.0.1:{port};')
-    expect(instance.nginx.verifyHost).toBe('pr-42.pr.example.com')
+    expect(instance.nginx.verify).toEqual({ kind: 'auto' })
   })
 
   it('refuses a port range that overlaps the production slots', () => {

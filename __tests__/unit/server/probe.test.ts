@@ -12,7 +12,11 @@ function probe(sections: Record<string, string>): string {
     record: '',
     tcp: '',
     program: '/usr/bin/java',
-    sudo: 'ok',
+    user: 'deploy',
+    'include-writable': 'yes',
+    sudo: 'ok\t/usr/bin/tee\t/usr/bin/tee /etc/nginx/conf.d/service-url.inc\nrefused\t/usr/sbin/nginx\t',
+    'nginx-config-status': 'ok',
+    'nginx-config': '# configuration file /etc/nginx/nginx.conf:\nhttp {}',
     ...sections
   }
   return Object.entries(all)
@@ -54,13 +58,26 @@ describe('parseProbe', () => {
         deployedBy: { actor: '', runUrl: '', commit: '' }
       },
       programFound: true,
-      sudo: 'ok'
+      nginx: {
+        user: 'deploy',
+        includeWritable: true,
+        sudo: [
+          { allowed: true, path: '/usr/bin/tee', said: '/usr/bin/tee /etc/nginx/conf.d/service-url.inc' },
+          { allowed: false, path: '/usr/sbin/nginx', said: '' }
+        ],
+        dumpStatus: 'ok',
+        config: '# configuration file /etc/nginx/nginx.conf:\nhttp {}'
+      }
     })
   })
 
   it('has no routed slot when the include is missing, and ignores a broken state file', () => {
     const server = parseProbe(probe({ 'include-status': 'missing', record: '{not json', program: '' }), slots, DEFAULT_TEMPLATE)
     expect(server).toMatchObject({ includeText: null, routed: null, record: null, programFound: false })
+  })
+
+  it('has no routed slot when the include is empty (how sudo tee restores "no include")', () => {
+    expect(parseProbe(probe({ include: '' }), slots, DEFAULT_TEMPLATE)).toMatchObject({ includeText: '', routed: null })
   })
 
   it('refuses an include it cannot read, one that does not follow the template, and one that names another port', () => {

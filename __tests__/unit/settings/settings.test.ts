@@ -37,8 +37,7 @@ describe('readSettings', () => {
       testCommand: ['nginx', '-t'],
       reloadCommand: ['nginx', '-s', 'reload'],
       sudo: 'auto',
-      verifyUrl: 'http://127.0.0.1:80/actuator/health',
-      verifyHost: ''
+      verify: { kind: 'auto' }
     })
     expect(settings.jarRuntime.javaCommand).toEqual(['java'])
     expect(settings.drainTimeoutMs).toBe(30_000)
@@ -75,7 +74,10 @@ describe('readSettings', () => {
     ['sudo', 'maybe', /Input 'sudo' is invalid: got "maybe", expected one of auto, true, false/],
     ['nginx-include-template', 'set $x 1;', /must|containing \{port\}/],
     ['java-options', '"unclosed', /unbalanced/],
-    ['verify-url', 'http://example.com/', /Input 'verify-url'/]
+    ['verify-url', 'ftp://example.com/', /Input 'verify-url'/],
+    ['verify-url', 'https://example.com', /Input 'verify-url'.*an http:\/\/ or https:\/\/ URL with a path/],
+    ['verify-url', 'http://user:pw@example.com/', /Input 'verify-url'/],
+    ['verify-url', 'https://exa mple.com/', /Input 'verify-url'/]
   ])('rejects %s=%s naming the input, value and expected form', (input, value, message) => {
     expect(() => settingsFrom({ [input]: value })).toThrow(message)
   })
@@ -119,7 +121,11 @@ describe('readSettings', () => {
     expect(() => settingsFrom(inputs)).toThrow(message)
   })
 
-  it("allows 'false' to skip the nginx verification", () => {
-    expect(settingsFrom({ 'verify-url': 'false' }).nginx.verifyUrl).toBe('')
+  it("verifies through the discovered server blocks by default, through a URL when given one, and not at all with 'false'", () => {
+    expect(settingsFrom({ 'verify-url': 'auto' }).nginx.verify).toEqual({ kind: 'auto' })
+    expect(settingsFrom({ 'verify-url': 'false' }).nginx.verify).toEqual({ kind: 'off' })
+    for (const url of ['https://shop.example.com/actuator/health', 'http://127.0.0.1:8080/health?full=1', 'https://[::1]:8443/']) {
+      expect(settingsFrom({ 'verify-url': url }).nginx.verify).toEqual({ kind: 'url', url })
+    }
   })
 })

@@ -10,23 +10,10 @@ import { readSettings } from '../../../src/settings/settings.js'
 import type { RemoteCommand } from '../../../src/ssh/remote.js'
 import { singleServer } from '../../../src/wiring.js'
 import { FakeRemote, fail, ok } from '../../support/fake-remote.js'
+import { probeOutput } from '../../support/probe-output.js'
 
 const SHA = 'b'.repeat(64)
-const BLUE_LIVE = [
-  '== uid',
-  '1000',
-  '== include-status',
-  'present',
-  '== include',
-  'set $service_url http://127.0.0.1:8080;',
-  '== record',
-  '== tcp',
-  '   0: 0100007F:1F90 00000000:0000 0A 0 0 0 0 0 1 1 0 100 0 0 10 0',
-  '== program',
-  '/usr/bin/java',
-  '== sudo',
-  'ok'
-].join('\n')
+const BLUE_LIVE = probeOutput({ include: 'set $service_url http://127.0.0.1:8080;', listening: [8080] })
 
 let app: Server
 let appPort: number
