@@ -78,8 +78,9 @@ export function serviceInclude(opts = {}) {
 /**
  * The app's site (sites-available/app): HTTP redirected to HTTPS, and on 443 `location /` proxied to
  * $service_url from the include. `include: false` proxies to a fixed URL without the include (a server
- * the action must refuse); `monitoring: true` also routes /monitoring/ to $service_monitoring_url.
- * @param {{ include?: boolean, monitoring?: boolean }} [opts]
+ * the action must refuse); `monitoring: true` also routes /monitoring/ to $service_monitoring_url, and a
+ * path such as '/actuator/' routes that location there instead (the URI is passed on unchanged).
+ * @param {{ include?: boolean, monitoring?: boolean | string }} [opts]
  */
 export function appSite(opts = {}) {
   const include = opts.include ?? true
@@ -87,9 +88,10 @@ export function appSite(opts = {}) {
 		proxy_set_header X-Real-IP $remote_addr;
 		proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
 		proxy_set_header X-Forwarded-Proto $scheme;`
-  const monitoring = opts.monitoring
+  const monitoringPath = opts.monitoring === true ? '/monitoring/' : opts.monitoring
+  const monitoring = monitoringPath
     ? `
-	location /monitoring/ {
+	location ${monitoringPath} {
 		proxy_pass $service_monitoring_url;
 		${proxy}
 	}

@@ -246,7 +246,10 @@ export interface DebianLab {
 }
 
 export function startDebianLab(options?: DebianLabOptions): Promise<DebianLab>
-/** The app's site text: `include: false` proxies to a fixed URL without the include; `monitoring: true` adds /monitoring/. */
-export function appSite(opts?: { include?: boolean; monitoring?: boolean }): string
+/**
+ * The app's site text: `include: false` proxies to a fixed URL without the include; `monitoring: true` routes
+ * /monitoring/ to $service_monitoring_url, a path (e.g. '/actuator/') routes that location there instead.
+ */
+export function appSite(opts?: { include?: boolean; monitoring?: boolean | string }): string
 /** `set $service_url http://127.0.0.1:<port>;` (default 8080), plus `set $service_monitoring_url ...;` with monitoringPort. */
 export function serviceInclude(opts?: { port?: number; monitoringPort?: number }): string

@@ -7,28 +7,10 @@
 import { readFileSync } from 'node:fs'
 import { LOGIN_SHELL_USERS, startLab, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
+import { appArgsInput, envInput, HOSTILE_ARGS, HOSTILE_ENV } from '../support/hostile-values.js'
 import { argvOf } from '../support/processes.js'
 
-const HOSTILE_ARGS = [
-  "it's $(id)",
-  '\\',
-  "\\'",
-  '=ls',
-  '%self',
-  '{a,b}',
-  '!!',
-  'a"b',
-  '`id`',
-  '$status',
-  '(echo x)',
-  '~',
-  '*',
-  'a;b|c&d',
-  'é ☃'
-]
-/** `app-args` as a user writes it: single quotes, or double quotes for a word holding one. */
-const APP_ARGS = HOSTILE_ARGS.map(arg => (arg.includes("'") ? `"${arg.replace(/["\\]/g, '\\$&')}"` : `'${arg}'`)).join(' ')
-const HOSTILE_ENV = { HOSTILE: 'it\'s $(id) `id` "q" \\ \\\' %self {a,b} !! ~ * $status (echo x)', LEADING_EQUALS: '=ls' }
+const APP_ARGS = appArgsInput(HOSTILE_ARGS)
 const GREETING_WARNING = /^::warning::The login shell of (\w+)@127\.0\.0\.1 printed text before each command/gm
 
 describe.each(LOGIN_SHELL_USERS)('deploying as %s', user => {
@@ -44,9 +26,7 @@ describe.each(LOGIN_SHELL_USERS)('deploying as %s', user => {
   const inputs = (version: string) => ({
     ...labInputs(lab, 'shop'),
     jar: jars[version],
-    env: Object.entries(HOSTILE_ENV)
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n'),
+    env: envInput(HOSTILE_ENV),
     'app-args': APP_ARGS,
     'health-timeout': '30s',
     'stop-timeout': '5s'
