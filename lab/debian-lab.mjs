@@ -83,8 +83,8 @@ export async function startDebianLab(options = {}) {
     if (ns) processesOf(uids).forEach(p => proc.signal(p, 'SIGKILL'))
     images?.emergencyKill()
     for (const p of daemons()) [p, ...proc.childrenOf(p)].forEach(c => proc.signal(c, 'SIGKILL'))
-    ns?.emergencyKill()
     cleanUp()
+    ns?.emergencyKill()
   }
   const handle = { emergencyKill }
   liveLabs.add(handle)
@@ -95,8 +95,10 @@ export async function startDebianLab(options = {}) {
       if (ns) await proc.terminate(processesOf(uids))
       await images?.stop()
       await Promise.all(daemons().map(p => proc.terminate([p, ...proc.childrenOf(p)])))
-      await ns?.stop()
+      // Homes and port reservations are released while the lock is still held: the next profile lab takes them
+      // as soon as the namespace holder lets the lock go.
       cleanUp()
+      await ns?.stop()
     })())
 
   try {
