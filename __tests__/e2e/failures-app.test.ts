@@ -65,9 +65,10 @@ describe('failure matrix: the new version and nginx', () => {
     const { run, failed } = await f.underLoad(await f.inputs('v5', { 'verify-url': `http://127.0.0.1:${f.lab.nginxPort}/no-such-page` }))
     expect(failed).toEqual([])
     expect(errorOf(run)).toMatch(
-      /nginx did not answer like a healthy app at http:\/\/127\.0\.0\.1:\d+\/no-such-page after the switch \(last: HTTP 404, expected 200\)/
+      /nginx did not answer like a healthy app after the switch: http:\/\/127\.0\.0\.1:\d+\/no-such-page → HTTP 404, expected 200\./
     )
     expect(errorOf(run)).toMatch(/the nginx include was restored and nginx reloaded, and the new version on \w+ :\d+ was stopped/)
+    expect(errorOf(run)).toMatch(/or 'false' to skip this check/)
     expect(await f.includeText()).toBe(before)
     expect(await f.servedVersion()).toBe(f.live)
   })

@@ -87,10 +87,13 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
       connection.password,
       connection.proxy?.privateKey,
       read('registry-password'),
-      ...[...env, ...preview.env].map(([, value]) => value)
+      ...[...env, ...preview.env].map(([, value]) => value).filter(value => !PLAIN_FLAG_OR_NUMBER.test(value))
     ].filter((secret): secret is string => !!secret)
   }
 }
+
+// Masking GRACEFUL=false would turn every 'false' in the log into '***'; a flag or a number hides nothing.
+const PLAIN_FLAG_OR_NUMBER = /^(true|false|yes|no|on|off|-?\d{1,6})$/i
 
 function readArtifact(jar: string, image: string, command: Command): ArtifactSettings {
   if (jar && image) throw new InputError('image', image, "either 'jar' or 'image', not both")

@@ -62,6 +62,14 @@ describe('readSettings', () => {
     expect(settings.secrets).toEqual(expect.arrayContaining([KEY + '\n', 'prod', 'jdbc:x?a=b&c=$(d)']))
   })
 
+  it('does not mask env values that are only a flag or a number, which would blank out ordinary words in every log', () => {
+    const settings = settingsFrom({ env: 'GRACEFUL=false\nDEBUG=TRUE\nWORKERS=16\nAPI_KEY=s3cr3t-value' })
+    expect(settings.secrets).toContain('s3cr3t-value')
+    expect(settings.secrets).not.toEqual(expect.arrayContaining(['false']))
+    expect(settings.secrets).not.toEqual(expect.arrayContaining(['TRUE']))
+    expect(settings.secrets).not.toEqual(expect.arrayContaining(['16']))
+  })
+
   it.each([
     ['ports', '8080', /Input 'ports' is invalid: got "8080", expected two ports/],
     ['ports', '8080,8080', /two different ports/],
