@@ -15,7 +15,9 @@ export interface LoadOptions {
   fastTimeoutMs: number
   slowTimeoutMs: number
   pauseAfterFailureMs: number
+  pauseBetweenMs: number
 }
 
 export const LOAD_DEFAULTS: LoadOptions
+export const TEST_LOAD: Partial<LoadOptions>
 export function startLoad(baseUrl: string, options?: Partial<LoadOptions>): { samples: Sample[]; stop(): Promise<Sample[]> }

@@ -1,5 +1,5 @@
 /** rollback and status in image mode: back to the previous image by digest, with zero failed requests. */
-import { startLoad } from '../../bench/load.mjs'
+import { startLoad, TEST_LOAD } from '../../bench/load.mjs'
 import { startLab, type BuiltImage, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
 
@@ -32,7 +32,7 @@ describe('commands (image mode)', () => {
   it('rolls back to the previous image, kept on the server, with zero failed requests', async () => {
     expect((await runAction(inputs({ image: images.v1.ref }))).outputs.result).toBe('deployed')
     expect((await runAction(inputs({ image: images.v2.ref }))).outputs.result).toBe('deployed')
-    const load = startLoad(lab.nginxUrl, { fastClients: 2, slowClients: 1, slowMs: 1500 })
+    const load = startLoad(lab.nginxUrl, TEST_LOAD)
     const run = await runAction(inputs({ command: 'rollback' }))
     const failed = (await load.stop()).filter(sample => sample.status !== 200)
     expect(run.stdout).not.toContain('::error::')

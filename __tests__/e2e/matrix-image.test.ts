@@ -5,7 +5,7 @@
 import { startLab, type BuiltImage, type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction } from '../../lab/run-action.mjs'
 import type { MatrixTarget } from '../support/fault-matrix.js'
-import { startLoad } from '../../bench/load.mjs'
+import { startLoad, TEST_LOAD } from '../../bench/load.mjs'
 import { STOP_AT_VARIABLE } from '../../src/boundary.js'
 import { MATRIX, Releases, checkCase, recovers, servedVersion } from '../support/matrix-cases.js'
 
@@ -55,7 +55,7 @@ describe('fault matrix, image mode', () => {
     // A rollback from the Actions tab names no image; its post step must still know that containers run.
     const inputs: Record<string, string> = { ...(await t.inputs(releases.next)), command: 'rollback' }
     delete inputs.image
-    const load = startLoad(lab.nginxUrl, { fastClients: 2, slowClients: 1, slowMs: 1500 })
+    const load = startLoad(lab.nginxUrl, TEST_LOAD)
     const main = await runAction(inputs, {
       extraEnv: { [STOP_AT_VARIABLE]: 'started' },
       interrupt: { when: /stopped at boundary started\n/, signal: 'SIGKILL' }

@@ -1,5 +1,5 @@
 /** Shared by the failure-matrix tests: a lab with a live app, load through nginx, and helpers to check it. */
-import { startLoad, type Sample } from '../../bench/load.mjs'
+import { startLoad, TEST_LOAD, type Sample } from '../../bench/load.mjs'
 import { type Lab } from '../../lab/lab.mjs'
 import { labInputs, runAction, type ActionRun, type RunOptions } from '../../lab/run-action.mjs'
 
@@ -44,7 +44,7 @@ export function failureLab(lab: Lab, app: string): FailureLab {
       ...overrides
     }),
     underLoad: async (inputs, options) => {
-      const load = startLoad(lab.nginxUrl, { fastClients: 2, slowClients: 1, slowMs: 1500 })
+      const load = startLoad(lab.nginxUrl, TEST_LOAD)
       const run = await runAction(inputs, options)
       const samples = await load.stop()
       return { run, failed: samples.filter(sample => sample.status !== 200) }

@@ -5,7 +5,7 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { startLoad, type Sample } from '../../bench/load.mjs'
+import { startLoad, TEST_LOAD, type Sample } from '../../bench/load.mjs'
 import type { Lab } from '../../lab/lab.mjs'
 import { runAction, type ActionRun } from '../../lab/run-action.mjs'
 import { BOUNDARIES, STOP_AT_VARIABLE, type Boundary } from '../../src/boundary.js'
@@ -34,7 +34,7 @@ export function newVersionServesAfter(boundary: Boundary): boolean {
 }
 
 export async function runCase(t: MatrixTarget, boundary: Boundary, fault: Fault, version: string): Promise<CaseOutcome> {
-  const load = startLoad(t.lab.nginxUrl, { fastClients: 2, slowClients: 1, slowMs: 1500 })
+  const load = startLoad(t.lab.nginxUrl, TEST_LOAD)
   try {
     const inputs = await t.inputs(version)
     const main = await runAction(inputs, {

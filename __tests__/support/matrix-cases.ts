@@ -1,5 +1,5 @@
 /** The assertions every fault-matrix case makes, shared by the jar and the image matrix. */
-import { startLoad } from '../../bench/load.mjs'
+import { startLoad, TEST_LOAD } from '../../bench/load.mjs'
 import { runAction } from '../../lab/run-action.mjs'
 import { BOUNDARIES, type Boundary } from '../../src/boundary.js'
 import { errorOf } from './failure-lab.js'
@@ -82,7 +82,7 @@ function expectedResult(boundary: Boundary, fault: Fault): string {
 /** The next deploy succeeds under load and serves the next release. */
 export async function recovers(t: MatrixTarget, releases: Releases): Promise<void> {
   const version = releases.next
-  const load = startLoad(t.lab.nginxUrl, { fastClients: 2, slowClients: 1, slowMs: 1500 })
+  const load = startLoad(t.lab.nginxUrl, TEST_LOAD)
   const run = await runAction(await t.inputs(version))
   const failed = (await load.stop()).filter(sample => sample.status !== 200)
   expect(errorOf(run)).toBe('')
