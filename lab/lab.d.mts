@@ -28,6 +28,18 @@ export interface LabOptions {
   images?: boolean
   /** Log in as this lab user instead of bgdeploy (e.g. one of LOGIN_SHELL_USERS); remoteRoot is in its home. */
   user?: string
+  /** A WAN link between the action and sshd (lab/wan-proxy.mjs): 90 ms RTT and 100 Mbit/s unless given. */
+  wan?: { rttMs?: number; mbit?: number }
+}
+
+export interface WanLink {
+  /** The proxy's loopback port: the action connects here (labInputs does), direct lab ssh does not. */
+  port: number
+  rttMs: number
+  mbit: number
+  pid: number
+  stats(): Promise<{ connections: number; bytesUp: number; bytesDown: number }>
+  stop(): Promise<void>
 }
 
 export interface BuiltImage {
@@ -123,6 +135,8 @@ export interface Lab {
   uid: number
   /** podman: the `tini -s` wrapping `podman system service` (conmon and containers are its descendants). */
   pids: { sshd: number; nginx: number; podman?: number; registry?: number }
+  /** Present only with `startLab({ wan })`. */
+  wan?: WanLink
   /** Present only with `startLab({ images: true })`. */
   docker?: LabDocker
   sshdLog: string
@@ -149,6 +163,8 @@ export interface Lab {
 }
 
 export function startLab(options?: LabOptions): Promise<Lab>
+export function spawnWanProxy(target: { port: number; host?: string }, options?: { rttMs?: number; mbit?: number }): Promise<WanLink>
+export const WAN_DEFAULTS: { rttMs: number; mbit: number }
 /** Lab users whose login shell is not a quiet bash: a greeting ~/.bashrc (bglsbash), zsh (bglszsh), fish (bglsfish); all greet on stdout and stderr. */
 export const LOGIN_SHELL_USERS: string[]
 export function freePort(): Promise<number>

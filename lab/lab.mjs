@@ -24,10 +24,12 @@ import {
 } from './proc.mjs'
 import { ensureProvisioned, findCommand, userInfo } from './provision.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
+import { spawnWanProxy } from './wan-proxy.mjs'
 
 export { freePort, httpGet, isAlive } from './proc.mjs'
 export { ensureProvisioned, needsProvisioning } from './provision.mjs'
 export { startDebianLab } from './debian-lab.mjs'
+export { spawnWanProxy, WAN_DEFAULTS } from './wan-proxy.mjs'
 export { appSite, serviceInclude } from './debian-config.mjs'
 
 const USER = 'bgdeploy'
@@ -53,8 +55,9 @@ async function extraSshdOptions() {
 
 /**
  * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab;
- * with images: true also a podman engine and a registry (see images.mjs); `user` logs in as another lab user.
- * @param {{ name?: string, images?: boolean, user?: string }} [options]
+ * with images: true also a podman engine and a registry (see images.mjs); `user` logs in as another lab user;
+ * `wan` puts a WAN link (wan-proxy.mjs) between the action and sshd.
+ * @param {{ name?: string, images?: boolean, user?: string, wan?: { rttMs?: number, mbit?: number } }} [options]
  */
 export async function startLab(options = {}) {
   if (process.getuid?.() !== 0) throw new Error('lab: startLab() must run as root (it starts sshd and nginx)')
@@ -77,6 +80,8 @@ export async function startLab(options = {}) {
   let images
   /** @type {Awaited<ReturnType<typeof setUpLeastPrivilege>> | undefined} */
   let least
+  /** @type {Awaited<ReturnType<typeof spawnWanProxy>> | undefined} */
+  let wan
   const f = (/** @type {string} */ name) => path.join(dir, name)
   const emergencyKill = () => {
     appPids(remoteRoot, user.uid).forEach(p => signal(p, 'SIGKILL'))
@@ -87,6 +92,7 @@ export async function startLab(options = {}) {
       }
     images?.emergencyKill()
     least?.emergencyKill()
+    if (wan) signal(wan.pid, 'SIGTERM')
     fs.rmSync(remoteRoot, { recursive: true, force: true })
     if (!process.env.LAB_KEEP) fs.rmSync(dir, { recursive: true, force: true })
     releasePorts(ports)
@@ -97,6 +103,7 @@ export async function startLab(options = {}) {
   let stopping
   const stop = () =>
     (stopping ??= (async () => {
+      await wan?.stop()
       await terminate(appPids(remoteRoot, user.uid))
       await least?.stop()
       await images?.stop()
@@ -175,6 +182,7 @@ export async function startLab(options = {}) {
     fs.chownSync(remoteRoot, user.uid, user.gid)
     const leastUser = /** @type {{ uid: number, gid: number, home: string }} */ (userInfo(LEAST_USER))
     least = await setUpLeastPrivilege({ labId, user: leastUser, include: nginxInclude, nginxBin, nginxConf })
+    if (options.wan) wan = await spawnWanProxy({ port: sshPort }, options.wan)
 
     const sshArgs = [
       '-F',
@@ -237,6 +245,7 @@ export async function startLab(options = {}) {
       uid: user.uid,
       pids: { sshd: sshdPid, nginx: nginxPid, ...images?.pids },
       ...(images ? { docker: images.docker } : {}),
+      ...(wan ? { wan } : {}),
       sshdLog: f('sshd.log'),
       nginxErrorLog: ng('error.log'),
       sshArgs,

@@ -99,7 +99,7 @@ export function parseOutputs(text) {
 export function labInputs(lab, app) {
   return {
     host: lab.host,
-    port: String(lab.sshPort),
+    port: String(lab.wan?.port ?? lab.sshPort),
     username: lab.username,
     'private-key': lab.privateKey,
     'host-fingerprint': lab.hostFingerprint,
