@@ -42,7 +42,7 @@ export class FakeRemote implements Remote {
   async openTunnel(remotePort: number, remoteHost = '127.0.0.1'): Promise<Tunnel> {
     this.tunnels.push(remotePort)
     this.tunnelHosts.push(remoteHost)
-    return { localPort: this.tunnelTarget(remotePort), close: async () => {}, check: () => {} }
+    return { localPort: this.tunnelTarget(remotePort), close: async () => ({ unconfirmed: 0 }), check: () => {} }
   }
 
   lostReason(): string | null {

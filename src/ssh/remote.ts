@@ -14,7 +14,8 @@ export interface ExecResult {
 export interface Tunnel {
   /** A port on the runner's 127.0.0.1 that forwards to remoteHost:remotePort as the server sees it (127.0.0.1 by default). */
   localPort: number
-  close(): Promise<void>
+  /** Resolves once sshd has closed every channel of the tunnel, or after a bound; says how many it did not confirm. */
+  close(): Promise<{ unconfirmed: number }>
   /** Throws a ConnectionError once the SSH connection behind the tunnel is gone. */
   check(): void
 }

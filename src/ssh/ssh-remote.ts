@@ -180,12 +180,16 @@ const CHANNEL_CLOSE_WAIT_MS = 2_000
  * until sshd has closed its side of each channel, so that no connection of the action's stays open on the
  * server: a drain must never wait for the action's own health-check connection.
  */
-async function closeTunnel(server: Server, sockets: Set<Socket>, channels: Set<ClientChannel>): Promise<void> {
+async function closeTunnel(server: Server, sockets: Set<Socket>, channels: Set<ClientChannel>): Promise<{ unconfirmed: number }> {
   const closed = new Promise<void>(resolve => server.close(() => resolve()))
   const confirmed = [...channels].map(
     channel =>
       new Promise<void>(resolve => {
         channel.once('close', () => resolve())
+        // ssh2 emits 'close' only after the channel's readable side ended; once its socket is gone the pipe
+        // no longer reads it, and without this the wait always ran into its bound.
+        channel.unpipe()
+        channel.resume()
         channel.close()
       })
   )
@@ -194,4 +198,5 @@ async function closeTunnel(server: Server, sockets: Set<Socket>, channels: Set<C
   const bound = new Promise<void>(resolve => (timer = setTimeout(resolve, CHANNEL_CLOSE_WAIT_MS)))
   await Promise.race([Promise.all([closed, ...confirmed]), bound])
   clearTimeout(timer)
+  return { unconfirmed: channels.size }
 }
