@@ -39,13 +39,16 @@ export async function deploy(ctx: DeployContext, options: DeployOptions = {}): P
 async function probeAndPlan(ctx: DeployContext): Promise<Pick<StrategyContext, 'probe' | 'plan' | 'proxy'>> {
   const { report, app, settings, outcome } = ctx
   const result = await report.step('Read server state', async note => {
-    const probe = await readProbe(app.remote, settings, app.runtime.program)
+    // Independent reads go out together: over a WAN each one costs round trips, not server time.
+    const [probe, ours] = await Promise.all([readProbe(app.remote, settings, app.runtime.program), app.runtime.ourSlots()])
     if (!probe.programFound) throw missingProgram(app.runtime)
     const proxy = ctx.proxy(probe)
     const preflight = await proxy.preflight()
+    const plan = planSlots(probe, ours, settings.slots)
+    // The first change to the server, once nothing above refused.
     await app.cancelKeepTimers()
     note(`${probe.routed ? `nginx routes to ${probe.routed.color} :${probe.routed.port}` : 'no nginx include yet'}; ${preflight.note}`)
-    return { probe, proxy, warnings: preflight.warnings, plan: planSlots(probe, await app.runtime.ourSlots(), settings.slots) }
+    return { probe, proxy, warnings: preflight.warnings, plan }
   })
   for (const warning of [...result.warnings, ...result.plan.warnings]) report.warn(warning)
   outcome.previous = outcome.live = result.plan.live
@@ -82,17 +85,19 @@ function finishRecord({ settings, app, run, plan, probe }: StrategyContext): Fin
 async function record(ctx: DeployContext, finish: Finish): Promise<void> {
   const { report, app, records } = ctx
   await report.cleanupStep('Record state', async note => {
-    await records.write(finish.record)
-    await records.appendHistory(finish.history)
+    const previous = finish.record.previous?.release
+    // Pruning is housekeeping, beside the record rather than after it: the next deploy prunes again, so a
+    // failure here does not fail this one.
+    const pruned = app.runtime
+      .prune([app.runtime.release, ...(previous ? [previous] : [])])
+      .catch((error: Error) => `pruning skipped: ${error.message}`)
+    await records.writeWithHistory(finish.record, finish.history).catch(async error => {
+      await pruned
+      throw error
+    })
     ctx.progress({ phase: 'done' })
     await boundary('recorded')
-    const previous = finish.record.previous?.release
-    // Pruning is housekeeping: the next deploy prunes again, so a failure here does not fail this one.
-    note(
-      await app.runtime
-        .prune([app.runtime.release, ...(previous ? [previous] : [])])
-        .catch((error: Error) => `pruning skipped: ${error.message}`)
-    )
+    note(await pruned)
   })
 }
 

@@ -69,8 +69,7 @@ export async function finishInterrupted(ctx: RepairContext): Promise<void> {
   if (progress.finish) {
     const finish = progress.finish
     await report.step('Record state', async note => {
-      await ctx.records.write(finish.record)
-      await ctx.records.appendHistory({ ...finish.history, finishedBy: 'post step' })
+      await ctx.records.writeWithHistory(finish.record, { ...finish.history, finishedBy: 'post step' })
       note(`${finish.record.live.color} :${finish.record.live.port} is live`)
     })
   }

@@ -1,10 +1,13 @@
 /** A recording fake of the project's own Remote interface, for unit tests of the deploy sequence. */
+import { PART_MARKER } from '../../src/commands/sequence.js'
 import type { ExecResult, HeldCommand, Remote, RemoteCommand, Tunnel } from '../../src/ssh/remote.js'
 
 type Responder = ExecResult | ((command: RemoteCommand) => ExecResult)
 
 export class FakeRemote implements Remote {
   readonly commands: RemoteCommand[] = []
+  /** What went over the connection: one entry per remote command, a sequence as itself rather than its parts. */
+  readonly sent: RemoteCommand[] = []
   readonly uploads: { localPath: string; command: RemoteCommand }[] = []
   readonly tunnels: number[] = []
   /** The server-side host of each tunnel, beside its port in `tunnels`. */
@@ -23,10 +26,25 @@ export class FakeRemote implements Remote {
     return this.commands.map(command => command.label)
   }
 
+  /** A sequence (commands/sequence.ts) is recorded and answered part by part, as its script runs them. */
   async exec(command: RemoteCommand): Promise<ExecResult> {
+    this.sent.push(command)
+    if (command.parts) return this.sequence(command.parts)
     this.commands.push(command)
     const responder = this.responders.get(command.label) ?? ok('')
     return typeof responder === 'function' ? responder(command) : responder
+  }
+
+  private async sequence(parts: RemoteCommand[]): Promise<ExecResult> {
+    let stdout = ''
+    for (const part of parts) {
+      this.commands.push(part)
+      const responder = this.responders.get(part.label) ?? ok('')
+      const result = typeof responder === 'function' ? responder(part) : responder
+      stdout += `${PART_MARKER}${part.label}\n${result.stdout}${result.stderr}`
+      if (result.code !== 0) return { code: result.code, stdout, stderr: '' }
+    }
+    return { code: 0, stdout, stderr: '' }
   }
 
   async hold(command: RemoteCommand): Promise<HeldCommand> {

@@ -7,6 +7,8 @@ export interface RemoteCommand {
   timeoutMs?: number
   /** Sent on the command's standard input (how secrets and file contents travel). */
   stdin?: string
+  /** For a sequence (commands/sequence.ts): the commands it runs, in order. */
+  parts?: RemoteCommand[]
 }
 
 /** Runs a constant shell script with user values passed as positional arguments, never pasted into it. */

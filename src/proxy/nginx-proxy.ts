@@ -1,11 +1,12 @@
 /** The proxy role played by nginx: an include file that names the slot's port, tested and reloaded. */
 import { nginxReload, nginxTest, renderInclude, writeInclude } from '../commands/nginx.js'
 import { removeFile } from '../commands/files.js'
-import { DeployError, RemoteCommandError, lastLines } from '../errors.js'
+import { lastPartOutput, sequence } from '../commands/sequence.js'
+import { DeployError, lastLines } from '../errors.js'
 import type { ServerProbe } from '../server/probe.js'
 import type { Slot } from '../server/slots.js'
 import type { Settings } from '../settings/types.js'
-import { runChecked, type ExecResult, type Remote } from '../ssh/remote.js'
+import { runSequence, sequenceError, type ExecResult, type Remote } from '../ssh/remote.js'
 import { needsSudo, refuseMissingSudo, refuseUnwritable, writesWithSudo } from './nginx-access.js'
 import { discover } from './nginx-discovery.js'
 import { checkThrough } from './nginx-check.js'
@@ -60,16 +61,17 @@ export class NginxProxy implements Proxy {
     return { note: `${where}; verifies through ${this.targets.map(describeTarget).join(', ')}`, warnings: [] }
   }
 
+  /** Writes the include, tests and reloads nginx in one remote command: one round trip from healthy to serving. */
   async switchTo(target: Slot, reached: (stage: SwitchStage) => void): Promise<void> {
     const { nginx } = this.settings
-    reached('include-written')
-    await runChecked(this.remote, writeInclude(nginx.include, this.routeTo(target), this.sudoWrite, 'write nginx include'))
-    await runChecked(this.remote, nginxTest(nginx.testCommand, this.sudo))
     const reload = nginxReload(nginx.reloadCommand, this.sudo)
-    const result = await this.remote.exec(reload)
+    const write = writeInclude(nginx.include, this.routeTo(target), this.sudoWrite, 'write nginx include')
+    const command = sequence('switch nginx', [write, nginxTest(nginx.testCommand, this.sudo), reload])
+    reached('include-written')
+    const result = await runSequence(this.remote, command)
     // A reload that did not finish (timeout, lost connection) may still have happened.
-    if (result.code === 0 || result.code === null) reached('reloaded')
-    if (result.code !== 0) throw new RemoteCommandError(reload.label, result.code, `${result.stderr}\n${result.stdout}`)
+    if (result.code === 0 || (result.code === null && result.last !== write)) reached('reloaded')
+    if (result.code !== 0) throw sequenceError(result, command)
   }
 
   /**
@@ -83,17 +85,19 @@ export class NginxProxy implements Proxy {
       previous === null && !this.sudoWrite
         ? removeFile(nginx.include, false)
         : writeInclude(nginx.include, previous ?? '', this.sudoWrite, 'restore nginx include')
-    await runChecked(this.remote, put)
+    const test = nginxTest(nginx.testCommand, this.sudo)
+    const command = sequence('restore nginx', [put, test, nginxReload(nginx.reloadCommand, this.sudo)])
+    const result = await runSequence(this.remote, command)
+    if (result.code !== 0 && result.last === put) throw sequenceError(result, command)
     const restored = emptied
       ? 'the nginx include did not exist before and was emptied (sudo allows only tee of it)'
       : 'the nginx include was restored'
-    const test = await this.remote.exec(nginxTest(nginx.testCommand, this.sudo))
-    if (test.code !== 0) return { restored: false, note: `${restored}, but 'nginx -t' failed (${why(test)}), so nginx was not reloaded` }
-    const reload = await this.remote.exec(nginxReload(nginx.reloadCommand, this.sudo))
-    if (reload.code === 0) return { restored: true, note: `${restored} and nginx reloaded` }
+    if (result.code === 0) return { restored: true, note: `${restored} and nginx reloaded` }
+    if (result.last === test)
+      return { restored: false, note: `${restored}, but 'nginx -t' failed (${why(result)}), so nginx was not reloaded` }
     return {
       restored: false,
-      note: `${restored}, but reloading nginx failed (${why(reload)}), so nginx keeps the configuration it last loaded`
+      note: `${restored}, but reloading nginx failed (${why(result)}), so nginx keeps the configuration it last loaded`
     }
   }
 
@@ -111,8 +115,9 @@ export class NginxProxy implements Proxy {
   }
 }
 
+/** The last words of the sequence part that failed. */
 function why(result: ExecResult): string {
-  return lastLines(`${result.stderr}\n${result.stdout}`, 2) || `exit code ${result.code}`
+  return lastLines(`${result.stderr}\n${lastPartOutput(result.stdout)}`, 2) || `exit code ${result.code}`
 }
 
 const UNCHANGED = 'Nothing was changed on the server; the live version keeps serving.'

@@ -17,6 +17,8 @@ import type { AppHost, AppRuntime } from './runtime.js'
 const QUIET_MS = 1000
 
 export class RemoteAppHost implements AppHost {
+  private readonly closingTunnels: Promise<unknown>[] = []
+
   constructor(
     readonly remote: Remote,
     private readonly settings: Settings,
@@ -41,7 +43,8 @@ export class RemoteAppHost implements AppHost {
         cancelled
       })
     } finally {
-      await tunnel.close()
+      // Not awaited: the switch should follow a healthy answer at once. A drain waits for it (see drain()).
+      this.closingTunnels.push(tunnel.close())
     }
   }
 
@@ -65,6 +68,8 @@ export class RemoteAppHost implements AppHost {
    * configuration can accept a request or two and send it to the old port.
    */
   async drain(slot: Slot, cancelled: AbortSignal): Promise<string> {
+    // The action's own health-check connection must not count as one the slot still serves.
+    await Promise.all(this.closingTunnels.splice(0))
     const begin = Date.now()
     const deadline = begin + this.settings.drainTimeoutMs
     let lastSeenOpen = begin

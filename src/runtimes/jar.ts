@@ -56,7 +56,8 @@ export class JarRuntime implements AppRuntime {
   }
 
   async ourSlots(): Promise<Record<Color, boolean>> {
-    return { blue: await this.isAlive('blue'), green: await this.isAlive('green') }
+    const [blue, green] = await Promise.all([this.isAlive('blue'), this.isAlive('green')])
+    return { blue, green }
   }
 
   async start(target: Slot, runToken: string): Promise<string> {

@@ -1,7 +1,7 @@
 /** One SSH handshake and login over a given stream, offering the given host-key algorithms. */
 import type { Duplex } from 'node:stream'
 import { NodeSSH } from 'node-ssh'
-import type { Client, ServerHostKeyAlgorithm } from 'ssh2'
+import type { AuthenticationType, Client, ServerHostKeyAlgorithm } from 'ssh2'
 import type { ConnectionSettings, HopSettings } from '../settings/connection.js'
 import { presentedKey, type HostKeyPolicy, type PresentedKey } from './host-key.js'
 
@@ -38,6 +38,8 @@ export async function handshake(sock: Duplex, algorithms: ServerHostKeyAlgorithm
       privateKey: hop.privateKey,
       passphrase: hop.passphrase,
       password: hop.password,
+      // Without a list ssh2 first asks with method 'none', a round trip that only says which methods exist.
+      authHandler: authMethods(hop),
       readyTimeout: settings.connectTimeoutMs,
       keepaliveInterval: 10_000,
       keepaliveCountMax: 3,
@@ -56,6 +58,13 @@ export async function handshake(sock: Duplex, algorithms: ServerHostKeyAlgorithm
   const client = ssh.connection as Client
   watch(client, options.role, options.link)
   return { client, key: key as PresentedKey }
+}
+
+function authMethods(hop: HopSettings): AuthenticationType[] {
+  const methods: AuthenticationType[] = []
+  if (hop.privateKey) methods.push('publickey')
+  if (hop.password) methods.push('password')
+  return methods
 }
 
 function offeredAlgorithms(debugMessage: string): string[] | undefined {

@@ -1,4 +1,5 @@
 /** The only interface through which the deploy touches the server. SshRemote implements it over SSH. */
+import { lastPartOutput, partsStarted } from '../commands/part-marker.js'
 import type { RemoteCommand } from '../commands/script.js'
 import { RemoteCommandError } from '../errors.js'
 
@@ -51,9 +52,12 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000
 export async function runChecked(remote: Remote, command: RemoteCommand): Promise<string> {
   const result = await remote.exec(command)
   if (result.code === 0) return result.stdout
-  const output = `${result.stderr}\n${result.stdout}`.trim()
+  throw commandFailed(command.label, result.code, `${result.stderr}\n${result.stdout}`.trim())
+}
+
+function commandFailed(label: string, code: number | null, output: string): RemoteCommandError {
   const needsPassword = /sudo: .*password is required|sudo: a terminal is required/.test(output)
-  throw new RemoteCommandError(command.label, result.code, output, {
+  return new RemoteCommandError(label, code, output, {
     hint: needsPassword
       ? 'The login user needs passwordless sudo for exactly the nginx commands, such as ' +
         "'deploy ALL=(root) NOPASSWD: /usr/bin/tee /etc/nginx/conf.d/service-url.inc, " +
@@ -61,4 +65,22 @@ export async function runChecked(remote: Remote, command: RemoteCommand): Promis
         "or set 'sudo: false' if it can run them itself."
       : undefined
   })
+}
+
+export interface SequenceResult extends ExecResult {
+  /** The part that was running when the sequence ended: the one that failed, or the last one. */
+  last: RemoteCommand | undefined
+}
+
+/** Runs a sequence (commands/sequence.ts) and reads which of its parts it ended in. */
+export async function runSequence(remote: Remote, command: RemoteCommand): Promise<SequenceResult> {
+  const result = await remote.exec(command)
+  const started = partsStarted(result.stdout)
+  const last = command.parts?.[started.length - 1]
+  return { ...result, last }
+}
+
+/** A failed sequence's error, named after the part that failed, with what that part printed. */
+export function sequenceError(result: SequenceResult, command: RemoteCommand): RemoteCommandError {
+  return commandFailed(result.last?.label ?? command.label, result.code, `${result.stderr}\n${lastPartOutput(result.stdout)}`.trim())
 }

@@ -96,6 +96,49 @@ describe('NginxProxy.preflight', () => {
   })
 })
 
+describe('NginxProxy.switchTo', () => {
+  it('writes the include, tests and reloads in one remote command, each part with its own argv', async () => {
+    const remote = new FakeRemote()
+    const stages: string[] = []
+    await proxy(remote).switchTo({ color: 'green', port: 8081 }, stage => stages.push(stage))
+    expect(remote.sent).toHaveLength(1)
+    expect(remote.sent[0].label).toBe('switch nginx')
+    expect(remote.sent[0].stdin).toBe('set $service_url http://127.0.0.1:8081;\n')
+    expect(remote.sent[0].argv.slice(3)).toEqual([
+      'sh',
+      'write nginx include',
+      '4',
+      'sudo',
+      '-n',
+      'tee',
+      INCLUDE,
+      'nginx config test',
+      '4',
+      'sudo',
+      '-n',
+      'nginx',
+      '-t',
+      'nginx reload',
+      '5',
+      'sudo',
+      '-n',
+      'nginx',
+      '-s',
+      'reload'
+    ])
+    expect(stages).toEqual(['include-written', 'reloaded'])
+  })
+
+  it('names the part that failed, and knows nginx was not reloaded when its test failed', async () => {
+    const remote = new FakeRemote().on('nginx config test', fail(1, 'nginx: [emerg] unknown directive "sett"'))
+    const stages: string[] = []
+    const switching = proxy(remote).switchTo({ color: 'green', port: 8081 }, stage => stages.push(stage))
+    await expect(switching).rejects.toThrow(/Remote step 'nginx config test' exited with code 1.*unknown directive/s)
+    expect(stages).toEqual(['include-written'])
+    expect(remote.labels()).toEqual(['write nginx include', 'nginx config test'])
+  })
+})
+
 describe('NginxProxy.restore', () => {
   it('empties the include with sudo tee when there was none before (sudo allows nothing else)', async () => {
     const remote = new FakeRemote()

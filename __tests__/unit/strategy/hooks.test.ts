@@ -147,7 +147,7 @@ describe('after-switch hook', () => {
     const { remote, run } = setup({ 'before-switch': 'true', 'after-switch': 'sh -c "echo done"' })
     await run()
     const labels = remote.labels()
-    expect(labels.slice(-4)).toEqual(['write state.json', 'record history', 'prune old releases', 'after-switch hook'])
+    expect(labels.slice(-4)).toEqual(['prune old releases', 'write state.json', 'record history', 'after-switch hook'])
     expect(labels.filter(label => label.endsWith(' hook'))).toEqual(['before-switch hook', 'after-switch hook'])
     expect(hookCommand(remote, 'after-switch')!.argv.slice(-3)).toEqual(['sh', '-c', 'echo done'])
     expect(hookCommand(remote, 'after-switch')!.stdin).toContain('BLUEGREEN_HOOK=after-switch\n')
@@ -164,7 +164,7 @@ describe('after-switch hook', () => {
     )
     expect(ctx.outcome.live).toEqual({ color: 'green', port: 8081 })
     expect(remote.labels().filter(label => label.startsWith('restore') || label === 'read app log')).toEqual([])
-    expect(remote.labels().slice(-2)).toEqual(['prune old releases', 'after-switch hook'])
+    expect(remote.labels().slice(-2)).toEqual(['record history', 'after-switch hook'])
   })
 })
 
