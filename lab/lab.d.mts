@@ -30,6 +30,8 @@ export interface LabOptions {
   user?: string
   /** A WAN link between the action and sshd (lab/wan-proxy.mjs): 90 ms RTT and 100 Mbit/s unless given. */
   wan?: { rttMs?: number; mbit?: number }
+  /** Commands the login user's PATH lacks (e.g. `['ss']`): sshd sets PATH to links to all other standard commands. */
+  withoutCommands?: string[]
 }
 
 export interface WanLink {

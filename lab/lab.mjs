@@ -23,6 +23,7 @@ import {
   terminate
 } from './proc.mjs'
 import { ensureProvisioned, findCommand, userInfo } from './provision.mjs'
+import { pathWithout } from './path-without.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
 import { spawnWanProxy } from './wan-proxy.mjs'
 
@@ -56,8 +57,8 @@ async function extraSshdOptions() {
 /**
  * Starts a lab: sshd and nginx on loopback free ports, in a fresh dir under <repo>/.lab;
  * with images: true also a podman engine and a registry (see images.mjs); `user` logs in as another lab user;
- * `wan` puts a WAN link (wan-proxy.mjs) between the action and sshd.
- * @param {{ name?: string, images?: boolean, user?: string, wan?: { rttMs?: number, mbit?: number } }} [options]
+ * `wan` puts a WAN link (wan-proxy.mjs) between the action and sshd; `withoutCommands` hides commands from the login PATH.
+ * @param {{ name?: string, images?: boolean, user?: string, wan?: { rttMs?: number, mbit?: number }, withoutCommands?: string[] }} [options]
  */
 export async function startLab(options = {}) {
   if (process.getuid?.() !== 0) throw new Error('lab: startLab() must run as root (it starts sshd and nginx)')
@@ -135,6 +136,11 @@ export async function startLab(options = {}) {
     fs.writeFileSync(f('known_hosts'), allHostKeys.map(k => `${k.knownHosts}\n`).join(''), { mode: 0o644 })
     const { fingerprint: hostFingerprint, knownHosts } = hostKeys.ed25519
 
+    // Per-lab docker client config, so parallel labs' registry logins stay apart.
+    const setEnv = [
+      ...(options.images ? [`DOCKER_CONFIG=${path.join(remoteRoot, '.docker')}`] : []),
+      ...(options.withoutCommands ? [`PATH=${pathWithout(f('bin'), options.withoutCommands)}`] : [])
+    ]
     fs.writeFileSync(
       f('sshd_config'),
       [
@@ -158,8 +164,8 @@ export async function startLab(options = {}) {
         'PrintLastLog no',
         'Subsystem sftp internal-sftp',
         ...(await extraSshdOptions()),
-        // Per-lab docker client config, so parallel labs' registry logins stay apart.
-        ...(options.images ? [`SetEnv DOCKER_CONFIG=${path.join(remoteRoot, '.docker')}`] : []),
+        // sshd reads only the first SetEnv line.
+        ...(setEnv.length ? [`SetEnv ${setEnv.join(' ')}`] : []),
         ''
       ].join('\n')
     )

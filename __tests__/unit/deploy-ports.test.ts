@@ -65,8 +65,8 @@ describe('deploy with management ports', () => {
     const outcome = await run()
     expect(outcome.live).toEqual({ color: 'green', port: 8081, managementPort: 18082 })
     const argv = (label: string) => remote.commands.find(command => command.label === label)?.argv ?? []
-    // The probe reads the TCP lines of all four ports: 8080, 18081, 8081, 18082 in hex.
-    expect(argv('read server state').slice(-4)).toEqual(['1F90', '46A1', '1F91', '46A2'])
+    // The probe reads the sockets of all four ports.
+    expect(argv('read server state').slice(-4)).toEqual(['8080', '18081', '8081', '18082'])
     const start = argv('start new version')
     expect(start).toContain('MANAGEMENT_SERVER_PORT=18082')
     expect(start.slice(-2)).toEqual(['--port', '8081'])
@@ -77,7 +77,7 @@ describe('deploy with management ports', () => {
       'set $service_url http://127.0.0.1:8081;\nset $service_monitoring_url http://127.0.0.1:18082;\n'
     )
     // The old version drains on both of its ports.
-    expect(argv('read TCP connections').slice(-2)).toEqual(['1F90', '46A1'])
+    expect(argv('read TCP connections').slice(-2)).toEqual(['8080', '18081'])
     const state = JSON.parse(remote.commands.find(command => command.label === 'write state.json')?.stdin ?? '{}')
     expect(state.active).toMatchObject({ color: 'green', port: 8081, managementPort: 18082 })
     expect(state.previous).toMatchObject({ color: 'blue', port: 8080, managementPort: 18081 })

@@ -1,6 +1,6 @@
 /** One round trip that reads everything a deploy needs to know about the server (parsed by server/probe.ts). */
 import { script, type RemoteCommand } from './script.js'
-import { TCP_FILTER_SCRIPT, hexPort } from './tcp.js'
+import { TCP_FILTER_SCRIPT } from './tcp.js'
 
 /** The nginx side of the probe: which commands need sudo, and the configuration to read. */
 export interface NginxProbeArgs {
@@ -59,14 +59,14 @@ else
 fi
 echo "== tcp"; ${TCP_FILTER_SCRIPT}`
 
-/** `ports`: the slot ports, whose TCP table lines (only) come back. */
+/** `ports`: the slot ports, whose listening and established sockets (only) come back. */
 export function probeServer(include: string, remoteDir: string, program: string, ports: number[], nginx: NginxProbeArgs): RemoteCommand {
   const flag = (on: boolean) => (on ? '1' : '0')
   const commands = nginx.commands.flatMap(({ role, argv }) => [role, String(argv.length), ...argv])
   const args = [include, remoteDir, program, flag(nginx.sudoAsRoot), flag(nginx.sudoOtherwise), nginx.configPath, nginx.nginxProgram]
   return {
     label: 'read server state',
-    argv: script(PROBE, [...args, ...commands, '--', ...ports.map(hexPort)]),
+    argv: script(PROBE, [...args, ...commands, '--', ...ports.map(String)]),
     timeoutMs: 30_000
   }
 }

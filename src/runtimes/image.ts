@@ -22,6 +22,8 @@ import {
 import { prepareSlotDir } from '../commands/files.js'
 import { DeployError, RemoteCommandError } from '../errors.js'
 import { layoutOf } from '../server/layout.js'
+import { pullProgress } from '../report/pull-progress.js'
+import { logInfo } from '../report/safe-text.js'
 import { runChecked, type Remote, type RemoteCommand } from '../ssh/remote.js'
 import { COLORS, type Color } from '../server/slots.js'
 import type { ImageSettings, Settings } from '../settings/types.js'
@@ -76,7 +78,8 @@ export class ImageRuntime implements AppRuntime {
     const registry = this.image.registry || registryOf(this.source)
     if (registryUsername) await runChecked(this.remote, login(this.docker, registry, registryUsername, registryPassword))
     try {
-      const result = await this.remote.exec(pull(this.docker, this.source))
+      const progress = pullProgress(this.source, logInfo)
+      const result = await this.remote.exec(pull(this.docker, this.source), progress.output).finally(progress.stop)
       if (result.code !== 0) {
         throw new DeployError(`Could not pull ${this.source}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ')}`, {
           serverState: 'Nothing was changed on the server; the live version keeps serving.',

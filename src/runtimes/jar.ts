@@ -3,6 +3,8 @@ import { appAlive, logTail, readPid, slotMarker, slotRunToken, startJar, stopApp
 import { freeSpace, listJarReleases, prepareRelease, pruneOldest, receiveFile, removeQuietly } from '../commands/files.js'
 import { DeployError, lastLines } from '../errors.js'
 import { layoutOf, type Layout } from '../server/layout.js'
+import { logInfo } from '../report/safe-text.js'
+import { transferProgress } from '../report/transfer-progress.js'
 import { runChecked, type Remote, type RemoteCommand } from '../ssh/remote.js'
 import { COLORS, type Color } from '../server/slots.js'
 import type { Settings } from '../settings/types.js'
@@ -48,7 +50,8 @@ export class JarRuntime implements AppRuntime {
     if (existing.trim() === artifact.sha256) return artifact.path ? 'already on the server, not uploaded again' : 'kept on the server'
     if (!artifact.path) throw await this.notKept()
     const begin = Date.now()
-    const received = await this.remote.upload(artifact.path, receiveFile(jar, artifact.sha256))
+    const progress = transferProgress(artifact.size, line => logInfo(`Uploading the jar: ${line}`))
+    const received = await this.remote.upload(artifact.path, receiveFile(jar, artifact.sha256), progress.sent).finally(progress.stop)
     if (received.code !== 0)
       await this.uploadFailed(lastLines(received.stderr || received.stdout, 2) || `exit code ${received.code}`, `${jar}.part`)
     const seconds = Math.max(1, Date.now() - begin) / 1000

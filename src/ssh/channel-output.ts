@@ -1,6 +1,6 @@
 /** A command's channel: its output gathered with the login shell's greeting cut off, and the held command (the lock). */
 import type { ClientChannel } from 'ssh2'
-import type { ExecResult, HeldCommand } from './remote.js'
+import type { ExecResult, HeldCommand, OutputListener } from './remote.js'
 import { Unframer } from './login-shell.js'
 
 /** An ExecResult, and whether the command started at all (its marker came). */
@@ -62,6 +62,8 @@ export interface CollectOptions {
   endStdin?: boolean
   /** Each piece of the command's stdout as it arrives. */
   onStdout?: (data: Buffer) => void
+  /** Each piece of either stream as it arrives, as text. */
+  onOutput?: OutputListener
 }
 
 /** Gathers a command's output until its channel closes. */
@@ -83,8 +85,13 @@ export function collect(channel: ClientChannel, frame: ChannelFrame, options: Co
     const data = frame.stdout(chunk)
     stdout.push(data)
     if (data.length > 0) options.onStdout?.(data)
+    if (data.length > 0) options.onOutput?.(data.toString('utf8'), 'stdout')
   })
-  channel.stderr.on('data', (chunk: Buffer) => stderr.push(frame.stderr(chunk)))
+  channel.stderr.on('data', (chunk: Buffer) => {
+    const data = frame.stderr(chunk)
+    stderr.push(data)
+    if (data.length > 0) options.onOutput?.(data.toString('utf8'), 'stderr')
+  })
   channel.on('exit', (exitCode: number | null) => (code = typeof exitCode === 'number' ? exitCode : null))
   channel.on('close', () => {
     clearTimeout(timer)

@@ -31,15 +31,18 @@ export interface HeldCommand {
   onLost(listener: () => void): void
 }
 
+/** Each piece of a command's output as it arrives (for progress lines). */
+export type OutputListener = (text: string, stream: 'stdout' | 'stderr') => void
+
 export interface Remote {
-  exec(command: RemoteCommand): Promise<ExecResult>
+  exec(command: RemoteCommand, onOutput?: OutputListener): Promise<ExecResult>
   /**
    * Starts a command and resolves once it has printed its first line; it runs on until released.
    * With `heartbeatMs`, a byte is written to its stdin that often for as long as it is held.
    */
   hold(command: RemoteCommand, heartbeatMs?: number): Promise<HeldCommand>
-  /** Runs `command` with the local file streamed to its stdin (how files are uploaded). */
-  upload(localPath: string, command: RemoteCommand): Promise<ExecResult>
+  /** Runs `command` with the local file streamed to its stdin (how files are uploaded); `onSent` gets the bytes read so far. */
+  upload(localPath: string, command: RemoteCommand, onSent?: (bytes: number) => void): Promise<ExecResult>
   openTunnel(remotePort: number, remoteHost?: string): Promise<Tunnel>
   /** Why the connection is gone, or null while it is up. */
   lostReason(): string | null

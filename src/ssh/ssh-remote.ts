@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import type { Client, ClientChannel } from 'ssh2'
 import { ConnectionError, lastLines } from '../errors.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type HeldCommand, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
+import type { OutputListener } from './remote.js'
 import type { ConnectionSettings } from '../settings/connection.js'
 import { openConnection, type Link } from './connect.js'
 import { ChannelFrame, collect, holdChannel, type Collected } from './channel-output.js'
@@ -33,11 +34,13 @@ export class SshRemote implements Remote {
     return new SshRemote(client, fingerprint, link, `${settings.username}@${settings.host}`, options, bastion)
   }
 
-  exec(command: RemoteCommand): Promise<ExecResult> {
+  exec(command: RemoteCommand, onOutput?: OutputListener): Promise<ExecResult> {
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     return new Promise((resolve, reject) =>
       this.open(command, reject, (channel, frame) =>
-        collect(channel, frame, { stdin: command.stdin, timeoutMs }, result => this.settle(command.label, result, resolve, reject))
+        collect(channel, frame, { stdin: command.stdin, timeoutMs, onOutput }, result =>
+          this.settle(command.label, result, resolve, reject)
+        )
       )
     )
   }
@@ -54,7 +57,7 @@ export class SshRemote implements Remote {
     )
   }
 
-  upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
+  upload(localPath: string, command: RemoteCommand, onSent?: (bytes: number) => void): Promise<ExecResult> {
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     return new Promise((resolve, reject) =>
       this.open(command, reject, (channel, frame) => {
@@ -63,6 +66,8 @@ export class SshRemote implements Remote {
           channel.close()
           reject(readError)
         })
+        let sent = 0
+        if (onSent) file.on('data', chunk => onSent((sent += chunk.length)))
         file.pipe(channel)
         collect(channel, frame, { timeoutMs, endStdin: false }, result => this.settle(command.label, result, resolve, reject))
       })

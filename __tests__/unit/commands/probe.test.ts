@@ -79,8 +79,8 @@ describe('probeServer', () => {
       'nginx',
       '-T',
       '--',
-      '1F90',
-      '1F91'
+      '8080',
+      '8081'
     ])
   })
 
@@ -145,5 +145,12 @@ describe('probeServer', () => {
     expect(probe.nginx.sudo).toEqual([])
     expect(probe.nginx.dumpStatus).toBe('failed: nginx: [emerg] open() "/etc/nginx/x.key" failed (13: Permission denied)')
     expect(probe.nginx.config).toBe(`# bluegreen-unreadable: ${join(dir, 'no-such.conf')}`)
+  })
+
+  it('reads the slot ports through ss', () => {
+    writeFileSync(join(dir, 'ss'), `#!/bin/sh\necho 'LISTEN 0 511 127.0.0.1:8081 0.0.0.0:*'`)
+    chmodSync(join(dir, 'ss'), 0o755)
+    const output = runProbe({ sudoAsRoot: false, sudoOtherwise: false, commands: [], configPath: '', nginxProgram: 'nginx' })
+    expect(parseProbe(output, { blue: 8080, green: 8081 }, DEFAULT_TEMPLATE).listening).toEqual({ blue: false, green: true })
   })
 })
