@@ -18,6 +18,7 @@ export async function deploy(ctx: DeployContext, options: DeployOptions = {}): P
   await boundary('state-read')
   await report.step(app.runtime.prepareStep, async note => note(await app.runtime.prepare()))
   outcome.release = app.runtime.release
+  outcome.uploadBytes = app.runtime.sentBytes ?? null
   await boundary('prepared')
   const strategy: StrategyContext = { ...ctx, plan, probe, proxy }
   const inFlight = await startAndSwitch(strategy, options)

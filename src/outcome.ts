@@ -9,6 +9,8 @@ export interface Outcome {
   /** What serves now (the previous slot until traffic has moved). */
   live: Slot | null
   release: string
+  /** Jar mode: the bytes sent for the jar (a delta upload sends less than its size); null when nothing was to send. */
+  uploadBytes: number | null
   /** From the start of the new version to nginx having loaded the switch. */
   timeToSwitchMs: number | null
   healthAttempts: HealthAttempt[]
@@ -31,5 +33,5 @@ export interface HookRun {
 }
 
 export function emptyOutcome(): Outcome {
-  return { previous: null, live: null, release: '', timeToSwitchMs: null, healthAttempts: [], logTail: '', hooks: [] }
+  return { previous: null, live: null, release: '', uploadBytes: null, timeToSwitchMs: null, healthAttempts: [], logTail: '', hooks: [] }
 }

@@ -1,4 +1,5 @@
 /** A recording fake of the project's own Remote interface, for unit tests of the deploy sequence. */
+import type { Readable } from 'node:stream'
 import { PART_MARKER } from '../../src/commands/sequence.js'
 import type { ExecResult, HeldCommand, Remote, RemoteCommand, Tunnel } from '../../src/ssh/remote.js'
 
@@ -9,6 +10,8 @@ export class FakeRemote implements Remote {
   /** What went over the connection: one entry per remote command, a sequence as itself rather than its parts. */
   readonly sent: RemoteCommand[] = []
   readonly uploads: { localPath: string; command: RemoteCommand }[] = []
+  /** What uploadStream sent, whole. */
+  readonly streams: { data: Buffer; command: RemoteCommand }[] = []
   readonly tunnels: number[] = []
   /** The server-side host of each tunnel, beside its port in `tunnels`. */
   readonly tunnelHosts: string[] = []
@@ -54,6 +57,13 @@ export class FakeRemote implements Remote {
 
   async upload(localPath: string, command: RemoteCommand): Promise<ExecResult> {
     this.uploads.push({ localPath, command })
+    return this.exec(command)
+  }
+
+  async uploadStream(source: Readable, command: RemoteCommand): Promise<ExecResult> {
+    const pieces: Buffer[] = []
+    for await (const piece of source) pieces.push(Buffer.from(piece as Uint8Array))
+    this.streams.push({ data: Buffer.concat(pieces), command })
     return this.exec(command)
   }
 

@@ -4,9 +4,19 @@ import { script, withSudo, type RemoteCommand } from './script.js'
 // Touching the release directory marks it as recently used, which is what pruning goes by.
 const PREPARE_RELEASE = `release=$1 jar=$2; shift 2
 mkdir -p -- "$release" "$@" && touch -- "$release" || exit 1
-if [ -f "$jar" ]; then sha256sum -- "$jar" | cut -d" " -f1; fi`
+if [ -f "$jar" ]; then sha256sum -- "$jar" | cut -d" " -f1; exit 0; fi
+echo
+cd -- "\${release%/*}" 2>/dev/null || exit 0
+ls -1t | while IFS= read -r name; do
+  [ "$name" != "\${release##*/}" ] && [ -f "$name/\${jar##*/}" ] && [ -f "$name/\${jar##*/}.chunks" ] && [ -f "$name/sha256" ] || continue
+  printf '== delta-base %s\\n' "$name"; cat -- "$name/sha256" "$name/\${jar##*/}.chunks"; break
+done`
 
-/** Creates the release and slot directories and prints the sha256 of the release's jar if it is already there. */
+/**
+ * Creates the release and slot directories and prints the sha256 of the release's jar if it is already there.
+ * Otherwise it prints an empty line, then what a delta upload (runtimes/delta.ts) can build on: `== delta-base
+ * <name>`, that release's sha256 file and its chunk index, for the newest other release that has all three.
+ */
 export function prepareRelease(releaseDir: string, jarPath: string, otherDirs: string[]): RemoteCommand {
   return { label: 'prepare release directory', argv: script(PREPARE_RELEASE, [releaseDir, jarPath, ...otherDirs]) }
 }

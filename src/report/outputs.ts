@@ -28,6 +28,7 @@ export function setOutputs(result: RunResult, outcome: Outcome, report: Report, 
   core.setOutput('previous-color', previous?.color ?? '')
   core.setOutput('previous-port', previous?.port ?? '')
   core.setOutput('release', oneLine(outcome.release))
+  core.setOutput('upload-bytes', outcome.uploadBytes ?? '')
   core.setOutput('health-attempts', outcome.healthAttempts.length)
   core.setOutput('time-to-switch-ms', outcome.timeToSwitchMs ?? '')
   core.setOutput('duration-ms', report.elapsedMs())

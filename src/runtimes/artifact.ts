@@ -4,6 +4,7 @@ import { createReadStream, statSync } from 'node:fs'
 import { isAbsolute, join, relative } from 'node:path'
 import * as glob from '@actions/glob'
 import { InputError } from '../errors.js'
+import { chunkFile } from './chunker.js'
 import type { LocalArtifact } from './runtime.js'
 
 /** Files matching a path or glob (@actions/glob patterns), relative to `cwd` unless absolute; sorted. */
@@ -22,7 +23,11 @@ export async function findJar(pattern: string, cwd = process.cwd()): Promise<Loc
     throw new InputError('jar', pattern, `a path or glob matching exactly one file on the runner, but it matched ${found}`)
   }
   const path = matches[0]
-  return { path, sha256: await sha256File(path), size: statSync(path).size }
+  const artifact = { path, sha256: await sha256File(path), size: statSync(path).size }
+  // Chunked while the deploy connects and reads the server, so that chunking never holds up the upload itself.
+  const chunks = chunkFile(path)
+  chunks.catch(() => {}) // the upload reports it, if it needs the chunks
+  return { ...artifact, chunks }
 }
 
 export function sha256File(path: string): Promise<string> {

@@ -1,6 +1,6 @@
 /** Jar mode: upload the jar, run it with java in a slot directory, track it by PID and marker. */
 import { appAlive, logTail, readPid, slotMarker, slotRunToken, startJar, stopApp } from '../commands/app.js'
-import { freeSpace, listJarReleases, prepareRelease, pruneOldest, receiveFile, removeQuietly } from '../commands/files.js'
+import { freeSpace, listJarReleases, prepareRelease, pruneOldest, removeQuietly } from '../commands/files.js'
 import { DeployError, lastLines } from '../errors.js'
 import { layoutOf, type Layout } from '../server/layout.js'
 import { logInfo } from '../report/safe-text.js'
@@ -9,6 +9,7 @@ import { runChecked, type Remote, type RemoteCommand } from '../ssh/remote.js'
 import { COLORS, type Color } from '../server/slots.js'
 import type { Settings } from '../settings/types.js'
 import type { Slot } from '../server/slots.js'
+import { parsePrepared, ReleaseUpload } from './delta.js'
 import type { AppRuntime, KeptRelease, LocalArtifact } from './runtime.js'
 
 export class JarRuntime implements AppRuntime {
@@ -18,6 +19,7 @@ export class JarRuntime implements AppRuntime {
   readonly release: string
   readonly prepareStep = 'Upload release'
   readonly programInput = 'java-command'
+  sentBytes?: number
 
   constructor(
     private readonly settings: Settings,
@@ -34,28 +36,43 @@ export class JarRuntime implements AppRuntime {
     return new JarRuntime(settings, remote, { path: '', sha256, size: 0 })
   }
 
-  /** Uploads the jar unless the same release is already there. */
+  /** Uploads the jar unless the same release is already there: as a delta on an earlier release when it can. */
   async prepare(): Promise<string> {
-    const { layout, artifact } = this
-    const jar = layout.jarPath(artifact.sha256)
-    const releaseDir = jar.slice(0, jar.lastIndexOf('/'))
-    const existing = await runChecked(
-      this.remote,
-      prepareRelease(
-        releaseDir,
-        jar,
-        COLORS.map(color => layout.slotDir(color))
-      )
-    )
-    if (existing.trim() === artifact.sha256) return artifact.path ? 'already on the server, not uploaded again' : 'kept on the server'
-    if (!artifact.path) throw await this.notKept()
+    const { artifact } = this
+    const upload = artifact.path ? new ReleaseUpload(this.remote, artifact, this.layout) : null
+    const prepared = await this.prepareDirectories().catch((error: Error) => {
+      upload?.cancel()
+      throw error
+    })
+    if (prepared.existing === artifact.sha256) {
+      upload?.cancel()
+      this.sentBytes = 0
+      return artifact.path ? 'already on the server, not uploaded again' : 'kept on the server'
+    }
+    if (!upload) throw await this.notKept()
+    const note = (await upload.delta(prepared.base)) ?? (await this.uploadWhole(upload))
+    this.sentBytes = upload.sentBytes
+    return note
+  }
+
+  /** Creates the release and slot directories; says whether the jar is there, or what a delta can build on. */
+  private async prepareDirectories(): Promise<ReturnType<typeof parsePrepared>> {
+    const jar = this.layout.jarPath(this.artifact.sha256)
+    const slots = COLORS.map(color => this.layout.slotDir(color))
+    return parsePrepared(await runChecked(this.remote, prepareRelease(jar.slice(0, jar.lastIndexOf('/')), jar, slots)))
+  }
+
+  private async uploadWhole(upload: ReleaseUpload): Promise<string> {
     const begin = Date.now()
-    const progress = transferProgress(artifact.size, line => logInfo(`Uploading the jar: ${line}`))
-    const received = await this.remote.upload(artifact.path, receiveFile(jar, artifact.sha256), progress.sent).finally(progress.stop)
-    if (received.code !== 0)
-      await this.uploadFailed(lastLines(received.stderr || received.stdout, 2) || `exit code ${received.code}`, `${jar}.part`)
+    const progress = transferProgress(this.artifact.size, line => logInfo(`Uploading the jar: ${line}`))
+    const received = await upload.full(progress.sent).finally(progress.stop)
+    if (received.code !== 0) {
+      const why = lastLines(received.stderr || received.stdout, 2) || `exit code ${received.code}`
+      await this.uploadFailed(why, `${this.layout.jarPath(this.artifact.sha256)}.part`)
+    }
     const seconds = Math.max(1, Date.now() - begin) / 1000
-    return `${(artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
+    const sent = `${(this.artifact.size / 1048576).toFixed(1)} MiB in ${seconds.toFixed(2)} s, sha256 verified`
+    return `${sent}${upload.fallback}${upload.indexProblem}`
   }
 
   async ourSlots(): Promise<Record<Color, boolean>> {

@@ -1,5 +1,6 @@
 /** What differs between jar mode and image mode; everything else in the deploy is shared. */
 import type { HealthAttempt, HealthResult } from '../health/health.js'
+import type { Chunk } from './chunker.js'
 import type { Remote, RemoteCommand } from '../ssh/remote.js'
 import type { Color } from '../server/slots.js'
 import type { Slot } from '../server/slots.js'
@@ -10,6 +11,8 @@ export interface LocalArtifact {
   path: string
   sha256: string
   size: number
+  /** Its content-defined chunks, for a delta upload (runtimes/delta.ts): being computed since the jar was found. */
+  chunks?: Promise<Chunk[]>
 }
 
 /** What the runtime is for: a new local jar or image to deploy, or a release the server already has. */
@@ -55,6 +58,8 @@ export interface AppRuntime {
   readonly programInput: string
   /** Puts the release on the server (upload, pull) without touching what runs. Returns a note. */
   prepare(): Promise<string>
+  /** Jar mode, after prepare(): the bytes sent for the jar (less than its size after a delta upload, 0 if it was there). */
+  readonly sentBytes?: number
   /** Which slots hold a running process or container that this action started for this app. */
   ourSlots(): Promise<Record<Color, boolean>>
   /** Starts the new version, marked with the run's token. Returns a note. */

@@ -1,4 +1,5 @@
 /** The only interface through which the deploy touches the server. SshRemote implements it over SSH. */
+import type { Readable } from 'node:stream'
 import { lastPartOutput, partsStarted } from '../commands/part-marker.js'
 import type { RemoteCommand } from '../commands/script.js'
 import { RemoteCommandError } from '../errors.js'
@@ -43,6 +44,8 @@ export interface Remote {
   hold(command: RemoteCommand, heartbeatMs?: number): Promise<HeldCommand>
   /** Runs `command` with the local file streamed to its stdin (how files are uploaded); `onSent` gets the bytes read so far. */
   upload(localPath: string, command: RemoteCommand, onSent?: (bytes: number) => void): Promise<ExecResult>
+  /** Runs `command` with `source` streamed to its stdin (a delta upload, made up as it is sent). */
+  uploadStream(source: Readable, command: RemoteCommand): Promise<ExecResult>
   openTunnel(remotePort: number, remoteHost?: string): Promise<Tunnel>
   /** Why the connection is gone, or null while it is up. */
   lostReason(): string | null

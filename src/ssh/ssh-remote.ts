@@ -1,6 +1,7 @@
 /** The SSH implementation of Remote: one connection for everything (exec, upload, tunnels). */
 import { createReadStream } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
+import type { Readable } from 'node:stream'
 import type { Client, ClientChannel } from 'ssh2'
 import { ConnectionError, lastLines } from '../errors.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecResult, type HeldCommand, type Remote, type RemoteCommand, type Tunnel } from './remote.js'
@@ -58,10 +59,18 @@ export class SshRemote implements Remote {
   }
 
   upload(localPath: string, command: RemoteCommand, onSent?: (bytes: number) => void): Promise<ExecResult> {
+    return this.send(() => createReadStream(localPath), command, onSent)
+  }
+
+  uploadStream(source: Readable, command: RemoteCommand): Promise<ExecResult> {
+    return this.send(() => source, command)
+  }
+
+  private send(open: () => Readable, command: RemoteCommand, onSent?: (bytes: number) => void): Promise<ExecResult> {
     const timeoutMs = command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     return new Promise((resolve, reject) =>
       this.open(command, reject, (channel, frame) => {
-        const file = createReadStream(localPath)
+        const file = open()
         file.on('error', readError => {
           channel.close()
           reject(readError)

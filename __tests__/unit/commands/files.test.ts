@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -19,7 +20,13 @@ import {
 
 const PREPARE_RELEASE = `release=$1 jar=$2; shift 2
 mkdir -p -- "$release" "$@" && touch -- "$release" || exit 1
-if [ -f "$jar" ]; then sha256sum -- "$jar" | cut -d" " -f1; fi`
+if [ -f "$jar" ]; then sha256sum -- "$jar" | cut -d" " -f1; exit 0; fi
+echo
+cd -- "\${release%/*}" 2>/dev/null || exit 0
+ls -1t | while IFS= read -r name; do
+  [ "$name" != "\${release##*/}" ] && [ -f "$name/\${jar##*/}" ] && [ -f "$name/\${jar##*/}.chunks" ] && [ -f "$name/sha256" ] || continue
+  printf '== delta-base %s\\n' "$name"; cat -- "$name/sha256" "$name/\${jar##*/}.chunks"; break
+done`
 
 const RECEIVE = `part=$1 final=$2 want=$3
 got=$(tee -- "$part" | sha256sum | cut -d" " -f1)
@@ -56,6 +63,31 @@ describe('prepareRelease', () => {
       label: 'prepare release directory',
       argv: ['sh', '-c', PREPARE_RELEASE, 'sh', 'r', 'r/app.jar']
     })
+  })
+
+  it("prints the newest other release that has a jar, an index and a sha256 as the delta's base", () => {
+    const root = mkdtempSync(join(tmpdir(), 'releases-'))
+    const run = (name: string) => {
+      const { argv } = prepareRelease(join(root, name), join(root, name, 'app.jar'), [])
+      return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' })
+    }
+    const release = (name: string, files: Record<string, string>, age: number) => {
+      mkdirSync(join(root, name))
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(root, name, file), text)
+      const time = new Date(Date.now() - age * 60_000)
+      utimesSync(join(root, name), time, time)
+    }
+    try {
+      expect(run('first')).toBe('\n')
+      release('old', { 'app.jar': 'jar', 'app.jar.chunks': 'old index\n', sha256: 'old-sha\n' }, 30)
+      release('newer', { 'app.jar': 'jar', 'app.jar.chunks': 'newer index\n', sha256: 'newer-sha\n' }, 20)
+      release('no-index', { 'app.jar': 'jar', sha256: 'x\n' }, 10)
+      expect(run('new')).toBe('\n== delta-base newer\nnewer-sha\nnewer index\n')
+      writeFileSync(join(root, 'new', 'app.jar'), 'jar')
+      expect(run('new')).toBe(`${createHash('sha256').update('jar').digest('hex')}\n`)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })
 

@@ -36,6 +36,7 @@ import {
   removeTree,
   writeFileAtomic
 } from '../../../src/commands/files.js'
+import { receiveDelta, writeChunkIndex } from '../../../src/commands/delta.js'
 import { appendHistory, cancelTimers, readHistory, runLater } from '../../../src/commands/history.js'
 import { runHook } from '../../../src/commands/hook.js'
 import { addOwnImage, readImageRecords, writeOwnImages } from '../../../src/commands/images.js'
@@ -111,6 +112,8 @@ const builders: [string, (v: string) => RemoteCommand][] = [
   ['logTail', v => logTail(v, 10)],
   ['prepareRelease', v => prepareRelease(v, v, [v])],
   ['receiveFile', v => receiveFile(v, v)],
+  ['receiveDelta', v => receiveDelta(v, v, v)],
+  ['writeChunkIndex', v => writeChunkIndex(v, v)],
   ['writeFileAtomic', v => writeFileAtomic(v, v)],
   ['writeInclude (sudo tee)', v => writeInclude(v, v, true, 'write')],
   ['writeInclude (own file)', v => writeInclude(v, v, false, 'write')],

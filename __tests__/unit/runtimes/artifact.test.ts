@@ -20,11 +20,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 describe('findJar', () => {
   it('finds one file by path or glob, with its sha256 and size', async () => {
     const sha = createHash('sha256').update('jar bytes').digest('hex')
-    await expect(findJar('build/libs/app-1.0.jar', dir)).resolves.toEqual({
-      path: join(dir, 'build/libs/app-1.0.jar'),
-      sha256: sha,
-      size: 9
-    })
+    const found = await findJar('build/libs/app-1.0.jar', dir)
+    expect(found).toEqual({ path: join(dir, 'build/libs/app-1.0.jar'), sha256: sha, size: 9, chunks: expect.any(Promise) })
+    // Its chunks, for a delta upload, are computed meanwhile.
+    expect(await found.chunks).toEqual([{ sha256: sha, offset: 0, length: 9 }])
     await expect(findJar('build/libs/*[0-9].jar', dir)).resolves.toMatchObject({ path: join(dir, 'build/libs/app-1.0.jar') })
     await expect(findJar('**/api.jar', dir)).resolves.toMatchObject({ path: join(dir, 'target/api.jar') })
     await expect(findJar(join(dir, 'target/*.jar'), '/')).resolves.toMatchObject({ path: join(dir, 'target/api.jar') })
