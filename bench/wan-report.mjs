@@ -52,6 +52,7 @@ export function aggregateWan(records, methods, link) {
         switchMs: sw,
         switchRoundTrips: trips(sw),
         bytesUp,
+        connections: med(wan, r => r.connections),
         bytesUpShare: bytesUp === null ? null : bytesUp / link.jarBytes,
         transferMs: bytesUp === null ? null : transferMs(bytesUp, link),
         uploadMs: { loopback: med(loop, r => r.extra.uploadMs), wan: med(wan, r => r.extra.uploadMs) },
@@ -76,6 +77,7 @@ export function wanTable(rows) {
       'Switch round trips (outside the upload)',
       'Bytes sent (at the link rate)',
       'Upload loopback / WAN',
+      'TCP connections',
       'Failed requests'
     ],
     rows.map(r => [
@@ -88,6 +90,7 @@ export function wanTable(rows) {
       `${r1(r.switchRoundTrips.raw)} (${r1(r.switchRoundTrips.outsideUpload)})`,
       r.bytesUp === null ? '—' : `${(r.bytesUp / MiB).toFixed(2)} MiB = ${((r.bytesUpShare ?? 0) * 100).toFixed(1)} % (${s(r.transferMs)})`,
       `${s(r.uploadMs.loopback)} / ${s(r.uploadMs.wan)}`,
+      r.connections === null ? '—' : String(r.connections),
       (r.kind === 'first' ? 'n/a' : `${r.failedFast} + ${r.failedSlow}`) + (r.deploysFailed ? `, ${r.deploysFailed} deploy(s) FAILED` : '')
     ])
   )

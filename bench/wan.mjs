@@ -207,7 +207,7 @@ function printTables({ rows, steps, timeWait, jarBytes, foreign, elapsedS }) {
     'taken out on both links (the action\'s "Upload release" step; for the scripts the whole scp command, login included).',
     'Switch round trips: the same for the time to switch (deploy start → first request answered by the new version; the',
     'app boots in 3 s on both links, so boot cancels out). Bytes sent: client → server through the proxy, SSH included.',
-    'Failed requests: fast + slow over all one-class changes on both links, under',
+    'TCP connections: opened through the proxy per deploy. Failed requests: fast + slow over all one-class changes on both links, under',
     `${LOAD.fastClients} clients on /version and ${LOAD.slowClients} on /slow?ms=${LOAD.slowMs}; before the first deploy nothing serves.`,
     ...(steps.length
       ? [
