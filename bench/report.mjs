@@ -50,7 +50,7 @@ const s = (/** @type {number | null} */ ms) => (ms === null || ms === undefined 
 const n = (/** @type {number | null} */ v) => (v === null || v === undefined ? '—' : String(Math.round(v)))
 
 /** @param {string[]} header @param {string[][]} rows */
-function mdTable(header, rows) {
+export function mdTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)))
   const line = (/** @type {string[]} */ cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
   return [line(header), `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')

@@ -5,15 +5,16 @@
 //   node bench/run.mjs                      3 deploys per method (BENCH_RUNS=10 for the 10-deploy target)
 //   BENCH_SCENARIOS=action-jar node ...     only some methods (ids: stop-start, bluegreen-script, action-jar, action-image)
 //   BENCH_ACTION_METRICS=0 node ...         skip start-up / upload measurements
+//   BENCH_WAN=1 node bench/run.mjs          the WAN mode instead (bench/wan.mjs: loopback vs a WAN link, 60 MB fat jar)
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startLab } from '../lab/lab.mjs'
 import { bundleSize, startupTime, uploadThroughput } from './action-metrics.mjs'
+import { cleanUp, labs, log, servedVersion, stopOnSignals, withLab } from './harness.mjs'
 import { analyse, LOAD_DEFAULTS, startLoad } from './load.mjs'
 import { aggregate, machine, scenarioTable, seconds, targetTable, whole } from './report.mjs'
 import { APP_ENV, SCENARIOS } from './scenarios.mjs'
-import { directChildren, median, signal, sleep, tcpSocketCount, watchForeignLabs } from './util.mjs'
+import { median, sleep, tcpSocketCount, watchForeignLabs } from './util.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const RUNS = positiveInt(process.env.BENCH_RUNS, 3)
@@ -31,53 +32,7 @@ function positiveInt(text, fallback) {
   return Number.isInteger(v) && v > 0 ? v : fallback
 }
 
-const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`)
-
-/** @type {Set<import('../lab/lab.mjs').Lab>} */
-const labs = new Set()
-
-async function cleanUp() {
-  const kids = directChildren()
-  kids.forEach(pid => signal(pid, 'SIGTERM'))
-  await Promise.allSettled([...labs].map(lab => lab.stop()))
-  await sleep(200)
-  // Asked again so that a PID freed and reused meanwhile is never hit.
-  directChildren()
-    .filter(pid => kids.includes(pid))
-    .forEach(pid => signal(pid, 'SIGKILL'))
-}
-
-for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-  process.once(sig, () => {
-    log(`\n${sig}: stopping the labs and every process this benchmark started ...`)
-    cleanUp().finally(() => process.exit(130))
-  })
-}
-
-/**
- * @template T
- * @param {string} name @param {{ images?: boolean }} options @param {(lab: import('../lab/lab.mjs').Lab) => Promise<T>} fn
- */
-async function withLab(name, options, fn) {
-  const lab = await startLab({ name, ...options })
-  labs.add(lab)
-  try {
-    return await fn(lab)
-  } finally {
-    await lab.stop()
-    labs.delete(lab)
-  }
-}
-
-/** @param {import('../lab/lab.mjs').Lab} lab */
-async function servedVersion(lab) {
-  try {
-    const r = await lab.httpGet(`${lab.nginxUrl}/version`, { timeoutMs: 5000 })
-    return r.status === 200 ? r.body.trim() : `HTTP ${r.status}`
-  } catch (e) {
-    return `error: ${/** @type {Error} */ (e).message}`
-  }
-}
+stopOnSignals()
 
 /** @param {import('./scenarios.mjs').Scenario} sc */
 function runScenario(sc) {
@@ -295,7 +250,7 @@ async function main() {
 
 let ok = false
 try {
-  ok = await main()
+  ok = process.env.BENCH_WAN === '1' ? await (await import('./wan.mjs')).wanBench() : await main()
 } catch (error) {
   log(`bench failed: ${/** @type {Error} */ (error).stack ?? error}`)
 } finally {

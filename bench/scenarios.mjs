@@ -38,7 +38,7 @@ async function runScript(lab, script, appDir, jar, env) {
     input: fs.readFileSync(path.join(here, 'baselines', script)),
     timeoutMs: 240_000
   })
-  return { ok: r.code === 0, log: r.stdout + r.stderr, extra: {} }
+  return { ok: r.code === 0, log: r.stdout + r.stderr, extra: { uploadMs: Math.round(up.ms) } }
 }
 
 /** @param {import('../lab/lab.mjs').Lab} lab @param {string} dir */
