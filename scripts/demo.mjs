@@ -30,8 +30,9 @@ export function summaryToText(html) {
     .replace(/<h2>(.*?)<\/h2>/g, (_, title) => `\n${unescape(title)}\n${'='.repeat([...unescape(title)].length)}`)
     .replace(/<h3>(.*?)<\/h3>/g, (_, title) => `\n${unescape(title)}`)
     .replace(/<li>(.*?)<\/li>/g, (_, item) => `  - ${unescape(item)}\n`)
+    .replace(/<summary>(.*?)<\/summary>/g, (_, title) => `\n${unescape(title.replace(/<\/?strong>/g, ''))}`)
     .replace(/<pre>([\s\S]*?)<\/pre>/g, (_, text) => unescape(text).replace(/^/gm, '  | '))
-    .replace(/<\/?(p|ul)>/g, '')
+    .replace(/<\/?(p|ul|details)>/g, '')
     .replace(/\n{3,}/g, '\n\n')
 }
 

@@ -6,15 +6,16 @@ import type { OperationContext, OperationOutcome } from './context.js'
 import { emptyOutcome } from './outcome.js'
 import { ActionError } from './errors.js'
 import { acquireLock, haltOnLoss } from './lock.js'
-import type { HeldCommand } from './ssh/remote.js'
+import type { HeldCommand, Remote } from './ssh/remote.js'
 import { Report } from './report/report.js'
 import { runOperation } from './operations.js'
 import { destroyPreview, runPreview } from './preview/preview.js'
 import { REPAIR_STATE, type Progress } from './progress.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { SshRemote } from './ssh/ssh-remote.js'
-import { redactor, setOutputs, writeSummary } from './report/outputs.js'
-import { logBlock, logFailure, logWarning } from './report/safe-text.js'
+import { actionLog, redactor, setOutputs, writeSummary } from './report/outputs.js'
+import { logFailure, logWarning } from './report/safe-text.js'
+import { tracedRemote } from './ssh/traced-remote.js'
 import { findJar } from './runtimes/artifact.js'
 import { runInfo } from './run-info.js'
 import { singleServer } from './wiring.js'
@@ -28,9 +29,8 @@ export async function run(): Promise<void> {
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
   let settings: Settings | undefined
   const report = new Report(
-    line => core.info(line),
-    cancel.signal,
-    (title, text) => logBlock(title, redactor(settings)(text))
+    actionLog(() => settings),
+    cancel.signal
   )
   const outcome = emptyOutcome()
   let remote: SshRemote | undefined
@@ -48,7 +48,7 @@ export async function run(): Promise<void> {
           })
         : null
     remote = await connect(settings, report)
-    const connected = remote
+    const connected = traced(remote, settings, report)
     const info = runInfo()
     const config = settings
     // Previews take their own locks (the preview's, then the preview registry's); status takes none.
@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
       haltOnLoss(lock, report, connected)
       await boundary('locked')
     }
-    const ctx = { settings, remote, report, outcome, run: info, progress: saveProgress, jar, wire: singleServer }
+    const ctx = { settings, remote: connected, report, outcome, run: info, progress: saveProgress, jar, wire: singleServer }
     const operation = await dispatch(ctx)
     setOutputs(operation.kind === 'status' ? 'ok' : 'deployed', outcome, report, operation)
     await writeSummary(settings, report, outcome)
@@ -66,7 +66,7 @@ export async function run(): Promise<void> {
     const failure = error instanceof ActionError ? error : new ActionError((error as Error).message ?? String(error))
     setOutputs('failed', outcome, report)
     await writeSummary(settings, report, outcome, { error: failure }).catch(() => {})
-    if (outcome.logTail) logBlock('Log of the new version (last lines)', redactor(settings)(outcome.logTail))
+    if (outcome.logTail) report.block('Log of the new version (last lines)', outcome.logTail)
     logFailure(
       redactor(settings)(
         [failure.message, failure.serverState && `Server state: ${failure.serverState}`, failure.hint && `What to do: ${failure.hint}`]
@@ -101,6 +101,11 @@ async function connect(settings: Settings, report: Report): Promise<SshRemote> {
     report.warn(text)
   }
   return remote
+}
+
+/** Every remote command's label, result and time go to the debug log. */
+function traced(remote: SshRemote, { connection }: Settings, report: Report): Remote {
+  return tracedRemote(remote, `${connection.username}@${connection.host}:${connection.port}`, line => report.debug(line))
 }
 
 /** The preview commands run the others on a pull request's own instance. */

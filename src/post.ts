@@ -13,19 +13,20 @@ import { REPAIR_STATE, parseProgress } from './progress.js'
 import type { HeldCommand } from './ssh/remote.js'
 import { Report } from './report/report.js'
 import { finishInterrupted, repairInterrupted } from './repair.js'
-import { redactor, writeSummary } from './report/outputs.js'
+import { actionLog, redactor, writeSummary } from './report/outputs.js'
 import { runInfo } from './run-info.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { logFailure, logWarning } from './report/safe-text.js'
 import { SshRemote } from './ssh/ssh-remote.js'
+import { tracedRemote } from './ssh/traced-remote.js'
 import { singleServer } from './wiring.js'
 
 export async function run(): Promise<void> {
   const progress = parseProgress(core.getState(REPAIR_STATE))
   if (!progress || progress.phase === 'done') return
-  const report = new Report(line => core.info(line))
-  const outcome = emptyOutcome()
   let settings: Settings | undefined
+  const report = new Report(actionLog(() => settings))
+  const outcome = emptyOutcome()
   let remote: SshRemote | undefined
   let lock: HeldCommand | undefined
   const finishing = progress.phase === 'switched'
@@ -44,14 +45,18 @@ export async function run(): Promise<void> {
     settings = progress.preview ? previewInstance(inputs, progress.preview.number, progress.preview.ports) : inputs
     const config = settings
     remote = await report.step('Connect', async () => SshRemote.connect(config.connection, { onGreeting: logWarning }))
-    const connected = remote
+    const { username, host, port } = config.connection
+    const connected = tracedRemote(remote, `${username}@${host}:${port}`, line => report.debug(line))
     // A preview's deploy holds the preview's own lock, not one in the instance's directory.
     const lockOf = progress.preview ? previewLock(inputs, progress.preview.number) : config
     const run = runInfo()
     lock = await report.step('Take deploy lock', async () => acquireLock(connected, lockOf, run))
     haltOnLoss(lock, report, connected)
     // The runtime the interrupted run used, whatever this run's inputs say.
-    const wired = singleServer({ settings, remote, report, outcome, run, progress: () => {} }, { mode: progress.mode, ref: progress.ref })
+    const wired = singleServer(
+      { settings, remote: connected, report, outcome, run, progress: () => {} },
+      { mode: progress.mode, ref: progress.ref }
+    )
     await (finishing ? finishInterrupted : repairInterrupted)({ ...wired, progress })
     const verb = finishing ? 'Finished the deploy of' : 'Repaired'
     await writeSummary(settings, report, outcome, {

@@ -30,7 +30,7 @@ export async function status(ctx: DeployContext, record: DeployRecord | null): P
   })
   report.table(
     'Kept releases',
-    ['Release', 'Name', 'Created', ''],
+    ['Release', 'Name', 'Created', 'Role'],
     releases.map(r => [
       r.release,
       r.label,
@@ -50,7 +50,8 @@ export async function status(ctx: DeployContext, record: DeployRecord | null): P
         h.release.replace(/^sha256:/, '').slice(0, 12),
         `${h.from ? `${h.from.color} :${h.from.port}` : '—'} → ${h.to ? `${h.to.color} :${h.to.port}` : '—'}`,
         h.actor
-      ])
+      ]),
+    { folded: true }
   )
   return { live, healthy, releases, history }
 }

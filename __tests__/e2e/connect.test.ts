@@ -109,7 +109,7 @@ describe('connection', () => {
     const jumpHost = { 'proxy-host': lab.host, 'proxy-port': String(lab.sshPort), 'proxy-host-fingerprint': lab.hostFingerprint }
     const run = await runAction(
       inputs({ 'private-key': lab.privateKey, 'host-fingerprint': lab.hostFingerprint, ...jumpHost, env: 'BOOT_DELAY_MS=4000' }),
-      { interrupt: { when: /▶ Health check/, run: resetJumpHostConnection } }
+      { interrupt: { when: /::group::Health check/, run: resetJumpHostConnection } }
     )
     expect(run.stderr).not.toContain("Unhandled 'error' event")
     expect(run.code).toBe(1)

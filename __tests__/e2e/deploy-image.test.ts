@@ -175,7 +175,7 @@ describe('image mode', () => {
     // Once the Docker CLI runs, the engine stops answering (SIGSTOP), then the action is killed mid-step.
     const run = await runAction(inputs('v2', { env: `API_TOKEN=${secret}\nBOOT_DELAY_MS=800` }), {
       interrupt: {
-        when: /▶ Start new version/,
+        when: /::group::Start new version/,
         run: child => {
           dockerRun = waitForProcess(isDockerRun, 30_000)
             .then(pid => {

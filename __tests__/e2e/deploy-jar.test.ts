@@ -58,7 +58,7 @@ describe('jar mode', () => {
     expect(await servedVersion()).toBe('v1')
     expect(readFileSync(lab.nginxInclude, 'utf8')).toBe(`set $service_url http://127.0.0.1:${blue()};\n`)
     expect(run.summary).toContain('<h3>Steps</h3>')
-    expect(run.summary).toContain('Health check (')
+    expect(run.summary).toContain('<strong>Health check</strong> (')
     // env reached the app literally, and its value appears nowhere in the output
     expect((await lab.httpGet(`http://127.0.0.1:${blue()}/env/GREETING`)).body.trim()).toBe('hello world $(id)')
     expect(withoutMaskCommands(run.stdout) + run.summary).not.toContain('hello world $(id)')

@@ -29,7 +29,7 @@ const slowBoot = { env: 'BOOT_DELAY_MS=4000\nGRACEFUL=false' }
 describe('failure matrix: the run and the connection', () => {
   it('SSH connection killed mid-health-check', async () => {
     const cut = () => sshSessions().forEach(pid => process.kill(pid, 'SIGKILL'))
-    const { run, failed } = await f.underLoad(await f.inputs('v1', slowBoot), { interrupt: { when: /▶ Health check/, run: cut } })
+    const { run, failed } = await f.underLoad(await f.inputs('v1', slowBoot), { interrupt: { when: /::group::Health check/, run: cut } })
     expect(failed).toEqual([])
     expect(run.outputs.result).toBe('failed')
     expect(errorOf(run)).toMatch(/Lost the SSH connection|SSH connection was closed|not connected/i)
@@ -42,7 +42,9 @@ describe('failure matrix: the run and the connection', () => {
   })
 
   it('job cancelled mid-deploy (SIGINT): stops at a safe point and rolls back itself', async () => {
-    const { run, failed } = await f.underLoad(await f.inputs('v2', slowBoot), { interrupt: { when: /▶ Health check/, signal: 'SIGINT' } })
+    const { run, failed } = await f.underLoad(await f.inputs('v2', slowBoot), {
+      interrupt: { when: /::group::Health check/, signal: 'SIGINT' }
+    })
     expect(failed).toEqual([])
     expect(run.stdout).toMatch(/::warning::Received SIGINT: stopping at the next safe point/)
     expect(errorOf(run)).toMatch(/did not become healthy: the run was cancelled/)
@@ -59,7 +61,7 @@ describe('failure matrix: the run and the connection', () => {
     // A slow verification URL keeps the run inside the window when the kill lands, however busy the machine.
     const slowVerify = { 'verify-url': `http://127.0.0.1:${f.lab.nginxPort}/slow?ms=3000` }
     const { run, failed } = await f.underLoad(await f.inputs('v3', slowVerify), {
-      interrupt: { when: /▶ Verify through nginx/, signal: 'SIGKILL' }
+      interrupt: { when: /::group::Verify through nginx/, signal: 'SIGKILL' }
     })
     expect(run.signal).toBe('SIGKILL')
     expect(failed).toEqual([])

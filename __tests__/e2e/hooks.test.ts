@@ -53,7 +53,9 @@ describe('before-switch hook', () => {
     expect(run.summary).toContain(`jar found in ${f.lab.remoteRoot}/hooks`)
     expect(run.summary).toMatch(/<h3>before-switch hook: ✅ exit code 0 \(/)
     expect(run.summary).not.toContain(SECRET)
-    expect(run.stdout).toMatch(/::group::Output of the before-switch hook \(exit code 0\)\n[\s\S]*new=v1 live=v0[\s\S]*::endgroup::/)
+    expect(run.stdout).toMatch(
+      /::group::Run before-switch hook\n(?:(?!::endgroup::)[\s\S])*Output of the before-switch hook \(exit code 0\)\n[\s\S]*new=v1 live=v0[\s\S]*?::endgroup::/
+    )
     // Ordered like a runbook: health check, hook, switch.
     const steps = [...run.summary.matchAll(/<tr><td>([^<]+)<\/td><td>✅ ok/g)].map(match => match[1])
     expect(steps.slice(steps.indexOf('Health check'), steps.indexOf('Switch nginx') + 1)).toEqual([
@@ -78,7 +80,7 @@ describe('before-switch hook', () => {
       /Server state: The live version \(\w+ :\d+\) kept serving and still does; the new version on \w+ :\d+ was stopped\./
     )
     expect(run.summary).toMatch(
-      /<h3>before-switch hook: ❌ exit code 3 \([^)]*\)<\/h3>\n<p><code>[^<]*<\/code><\/p>\n\n<pre>applying V42\nERROR: V42 failed<\/pre>/
+      /<h3>before-switch hook: ❌ exit code 3 \([^)]*\)<\/h3>\n<p><code>[^<]*<\/code><\/p>\n\n<details>\n<summary>Output \(last lines\)<\/summary>\n\n<pre>applying V42\nERROR: V42 failed<\/pre>/
     )
     expect(run.summary).not.toContain('Switch nginx')
     expect(await f.includeText()).toBe(before)

@@ -77,7 +77,7 @@ describe('preview safety', () => {
       destroying = destroy(5).then(run => ({ ...run, endedAt: Date.now() }))
     }
     const slow = 'BOOT_DELAY_MS=4000'
-    const deployed = await preview(5, 'pr5-a', { 'preview-env': slow, env: slow }, undefined, /▶ Health check/, startDestroy)
+    const deployed = await preview(5, 'pr5-a', { 'preview-env': slow, env: slow }, undefined, /::group::Health check/, startDestroy)
     const deployEndedAt = Date.now()
     const violations = await watch!.stop()
     const destroyed = await destroying!

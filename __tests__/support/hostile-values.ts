@@ -38,3 +38,21 @@ export function envInput(env: Record<string, string>): string {
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')
 }
+
+/**
+ * Text a server could send that GitHub would render as markup if it reached Markdown or HTML unescaped: tags that
+ * close the summary's own blocks, links, images, mentions, tables, headings and workflow commands.
+ */
+export const HOSTILE_MARKUP = [
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '</td></tr></table><h1>taken over</h1>',
+  '</pre></details><a href="https://e.vil">click</a>',
+  '[link](https://e.vil) ![image](https://e.vil/x.png) https://e.vil/auto',
+  '**bold** _em_ ~~gone~~ `code`',
+  '| a | b |\n| --- | --- |\n| c | d |',
+  '\n\n# heading\n\n- item',
+  '@octocat #1 <!-- open comment',
+  '&lt;b&gt;entity&lt;/b&gt; &amp;',
+  '::error::injected\n##[warning]legacy'
+]

@@ -4,7 +4,7 @@ import type { OperationOutcome } from '../context.js'
 import type { Outcome } from '../outcome.js'
 import type { ActionError } from '../errors.js'
 import type { Settings } from '../settings/types.js'
-import type { Report } from './report.js'
+import type { Report, ReportLog } from './report.js'
 import { oneLine } from './safe-text.js'
 import { renderSummary } from './summary.js'
 
@@ -70,6 +70,17 @@ function successTitle({ command, appName, connection }: Settings): string {
     'preview-destroy': `🧹 Preview of ${appName} removed from ${connection.host}`
   }
   return titles[command]
+}
+
+/** The step log on the runner: each step a foldable group, detail as debug lines, secrets blanked out. */
+export function actionLog(settings: () => Settings | undefined): ReportLog {
+  const redact = (text: string) => redactor(settings())(text)
+  return {
+    info: line => core.info(redact(line)),
+    debug: line => core.debug(redact(line)),
+    startGroup: title => core.startGroup(redact(title)),
+    endGroup: () => core.endGroup()
+  }
 }
 
 export function redactor(settings: Settings | undefined): (text: string) => string {

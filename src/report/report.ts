@@ -1,6 +1,21 @@
-/** The run's steps as they happen: timed, logged, and kept for the job summary. */
+/** The run's steps as they happen: timed, logged (each in a foldable group), and kept for the job summary. */
 import { DeployError } from '../errors.js'
-import { safeText } from './safe-text.js'
+import { oneLine, safeText } from './safe-text.js'
+
+/** Where the report's lines go (the runner's log, through @actions/core). All text reaching it is inert. */
+export interface ReportLog {
+  info(line: string): void
+  /** Shown only with step debug logging on. */
+  debug(line: string): void
+  /** The runner folds the lines up to endGroup under the title; groups do not nest. */
+  startGroup(title: string): void
+  endGroup(): void
+}
+
+/** Plain lines, for tests and scripts: a group's title is a `▶` line, and debug lines are dropped. */
+export function lineLog(log: (line: string) => void): ReportLog {
+  return { info: log, debug: () => {}, startGroup: title => log(`▶ ${title}`), endGroup: () => {} }
+}
 
 export type StepOutcome = 'ok' | 'failed' | 'skipped'
 
@@ -11,24 +26,42 @@ export interface StepRecord {
   note: string
 }
 
+export interface SummaryTable {
+  title: string
+  headers: string[]
+  rows: string[][]
+  folded: boolean
+}
+
 export class Report {
   readonly steps: StepRecord[] = []
   readonly warnings: string[] = []
   /** Set when the run must not touch the server any more (it lost the deploy lock). */
   private haltedBy: (() => Error) | null = null
-  readonly tables: { title: string; headers: string[]; rows: string[][] }[] = []
+  readonly tables: SummaryTable[] = []
   private readonly startedAt = Date.now()
-  private readonly log: (line: string) => void
+  private readonly sink: ReportLog
+  /** How many steps are running inside each other: only the outermost gets a group. */
+  private depth = 0
 
   constructor(
     /** Gets each log line made inert: step notes quote the server. */
-    log: (line: string) => void = () => {},
+    log: ReportLog | ((line: string) => void) = () => {},
     /** Aborted when the runner cancels the job: no new step starts after that. */
     readonly cancelled: AbortSignal = new AbortController().signal,
-    /** Shows a titled block of server text (a hook's output) as a foldable group; it must make the text inert itself. */
-    private readonly group: (title: string, text: string) => void = (title, text) => log(safeText(`${title}\n${text}`))
+    /** Replaces how a titled block of server text (a hook's output) is shown; it must make the text inert itself. */
+    private readonly group?: (title: string, text: string) => void
   ) {
-    this.log = line => log(safeText(line))
+    this.sink = typeof log === 'function' ? lineLog(log) : log
+  }
+
+  private log(text: string): void {
+    this.sink.info(safeText(text))
+  }
+
+  /** Detail for step debug logging (remote commands and their timings). */
+  debug(text: string): void {
+    this.sink.debug(safeText(text))
   }
 
   /** Runs one named step, timing it; the step may leave a short note for the summary. */
@@ -48,21 +81,29 @@ export class Report {
     }
     const record: StepRecord = { name, outcome: 'ok', durationMs: 0, note: '' }
     const begin = Date.now()
-    this.log(`▶ ${name}`)
+    const grouped = this.depth === 0
+    if (grouped) this.sink.startGroup(oneLine(name))
+    else this.log(`▶ ${name}`)
+    this.depth++
     try {
       return await run(text => (record.note = text))
     } catch (error) {
       record.outcome = 'failed'
       throw error
     } finally {
+      this.depth--
       record.durationMs = Date.now() - begin
       this.steps.push(record)
+      if (grouped) this.sink.endGroup()
+      // Outside the group, so that the folded log still shows how each step went.
       this.log(`  ${record.outcome === 'ok' ? '✓' : '✗'} ${name} (${record.durationMs} ms)${record.note ? `: ${record.note}` : ''}`)
     }
   }
 
-  /** From now on no step runs, not even a cleanup step: `error` says why. */
-  /** `reason` is asked when a step would start, when what happened meanwhile (a lost connection) is known. */
+  /**
+   * From now on no step runs, not even a cleanup step. `reason` is asked when a step would start, when what
+   * happened meanwhile (a lost connection) is known.
+   */
   halt(reason: () => Error): void {
     this.haltedBy ??= reason
   }
@@ -76,14 +117,19 @@ export class Report {
     this.log(`- ${name}: ${note}`)
   }
 
-  /** A block of server text in the log, such as a hook's output. */
+  /** A block of server text in the log, such as a hook's output: its own group, or within the running step's. */
   block(title: string, text: string): void {
-    this.group(title, text)
+    if (this.group) return this.group(title, text)
+    const body = safeText(text.replace(/\s+$/, ''))
+    if (this.depth > 0) return this.sink.info(`${safeText(title)}\n${body}`)
+    this.sink.startGroup(oneLine(title))
+    this.sink.info(body)
+    this.sink.endGroup()
   }
 
-  /** An extra table for the summary (status: kept releases, history). */
-  table(title: string, headers: string[], rows: string[][]): void {
-    this.tables.push({ title, headers, rows })
+  /** An extra table for the summary (status: kept releases, history); a folded one sits in a <details> block. */
+  table(title: string, headers: string[], rows: string[][], options: { folded?: boolean } = {}): void {
+    this.tables.push({ title, headers, rows, folded: options.folded ?? false })
   }
 
   warn(text: string): void {

@@ -54,10 +54,3 @@ export function logWarning(text: string): void {
 export function logFailure(text: string): void {
   core.setFailed(safeText(text))
 }
-
-/** A foldable block of server text, such as the new version's log. */
-export function logBlock(title: string, text: string): void {
-  core.startGroup(safeText(title))
-  core.info(safeText(text.replace(/\s+$/, '')))
-  core.endGroup()
-}

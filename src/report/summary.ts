@@ -1,6 +1,9 @@
-/** Renders the report and the outcome as the job summary (Markdown with HTML tables). Every value is HTML-escaped here. */
+/**
+ * Renders the report and the outcome as the job summary: Markdown made of HTML blocks (GitHub renders it
+ * as GFM). Every value is HTML-escaped here, and no value can end its block: Markdown in server text stays text.
+ */
 import type { ActionError } from '../errors.js'
-import type { Report } from './report.js'
+import type { Report, SummaryTable } from './report.js'
 import type { HookRun, Outcome } from '../outcome.js'
 import type { Slot } from '../server/slots.js'
 
@@ -21,7 +24,15 @@ function cellHtml(text: string): string {
 function table(headers: string[], rows: string[][]): string {
   const head = headers.map(h => `<th>${escapeHtml(h)}</th>`).join('')
   const body = rows.map(row => `<tr>${row.map(cell => `<td>${cellHtml(cell)}</td>`).join('')}</tr>\n`).join('')
-  return `<table>\n<tr>${head}</tr>\n${body}</table>\n`
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}</tbody>\n</table>\n`
+}
+
+/**
+ * A folded part. `<details>` and `<summary>` make one HTML block, the blank lines let the content start
+ * its own (a table, or a `<pre>` that only `</pre>` ends), and `</details>` is a block of its own again.
+ */
+function folded(summary: string, content: string): string {
+  return `<details>\n<summary>${summary}</summary>\n\n${content.replace(/^\n+/, '')}\n</details>\n`
 }
 
 function slotText(slot: Slot | null): string {
@@ -46,7 +57,7 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
   if (error) parts.push(failureSection(error, redact))
   parts.push(
     table(
-      ['', 'Before', 'After'],
+      ['Deploy', 'Before', 'After'],
       [
         ['Live slot', slotText(outcome.previous), slotText(outcome.live)],
         ['Release', '', outcome.release ? outcome.release.slice(0, 12) : '']
@@ -62,32 +73,34 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
   )
   if (outcome.timeToSwitchMs !== null)
     parts.push(`<p>Time to switch: ${formatMs(outcome.timeToSwitchMs)} (new version started → nginx reloaded)</p>\n`)
-  if (outcome.healthAttempts.length > 0) {
-    parts.push(`<h3>Health check (${outcome.healthAttempts.length} attempts)</h3>\n`)
-    parts.push(
-      table(
-        ['#', 'At', 'Status', 'Latency', 'Result'],
-        outcome.healthAttempts.map((attempt, index) => [
-          String(index + 1),
-          formatMs(attempt.atMs),
-          attempt.status === null ? '—' : String(attempt.status),
-          formatMs(attempt.latencyMs),
-          `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
-        ])
-      )
-    )
-  }
+  if (outcome.healthAttempts.length > 0) parts.push(healthSection(outcome))
   for (const hook of outcome.hooks) parts.push(hookSection(hook, redact))
-  for (const extra of report.tables) {
-    parts.push(`<h3>${escapeHtml(extra.title)}</h3>\n`)
-    parts.push(extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
-  }
+  for (const extra of report.tables) parts.push(extraTable(extra))
   if (report.warnings.length > 0)
     parts.push(`<h3>Warnings</h3>\n<ul>${report.warnings.map(w => `<li>${cellHtml(w)}</li>`).join('')}</ul>\n`)
   if (outcome.logTail) {
-    parts.push(`<h3>Log of the new version (last lines)</h3>\n${preBlock(redact(outcome.logTail))}`)
+    const lines = outcome.logTail.replace(/\n+$/, '').split('\n').length
+    parts.push(folded(`<strong>Log of the new version</strong> (last ${lines} lines)`, preBlock(redact(outcome.logTail))))
   }
   return parts.join('\n')
+}
+
+function healthSection({ healthAttempts }: Outcome): string {
+  const rows = healthAttempts.map((attempt, index) => [
+    String(index + 1),
+    formatMs(attempt.atMs),
+    attempt.status === null ? '—' : String(attempt.status),
+    formatMs(attempt.latencyMs),
+    `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
+  ])
+  const summary = `<strong>Health check</strong> (${healthAttempts.length} attempts; the last: ${cellHtml(rows[rows.length - 1][4])})`
+  return folded(summary, table(['#', 'At', 'Status', 'Latency', 'Result'], rows))
+}
+
+function extraTable(extra: SummaryTable): string {
+  if (!extra.folded) return `<h3>${escapeHtml(extra.title)}</h3>\n${extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n'}`
+  const summary = `<strong>${escapeHtml(extra.title)}</strong> (${extra.rows.length} ${extra.rows.length === 1 ? 'entry' : 'entries'})`
+  return folded(summary, extra.rows.length ? table(extra.headers, extra.rows) : '<p>none</p>\n')
 }
 
 /** How many lines of a hook's output the summary shows; the log has more. */
@@ -97,8 +110,8 @@ function hookSection(hook: HookRun, redact: (text: string) => string): string {
   const output = hook.output.split('\n').slice(-HOOK_LINES).join('\n')
   return (
     `<h3>${escapeHtml(hook.name)} hook: ${hookResult(hook)} (${formatMs(hook.durationMs)})</h3>\n` +
-    `<p><code>${cellHtml(redact(hook.command))}</code></p>\n` +
-    preBlock(redact(output) || '(no output)')
+    `<p><code>${cellHtml(redact(hook.command))}</code></p>\n\n` +
+    folded('Output (last lines)', preBlock(redact(output) || '(no output)'))
   )
 }
 
@@ -120,7 +133,7 @@ function failureSection(error: ActionError, redact: (text: string) => string): s
   const rows = [['What happened', redact(error.message)]]
   if (error.serverState) rows.push(['Server state now', error.serverState])
   if (error.hint) rows.push(['What to do', error.hint])
-  return table(['', ''], rows)
+  return table(['Failure', 'Detail'], rows)
 }
 
 export function formatMs(ms: number): string {
