@@ -13,8 +13,11 @@ const execFileAsync = promisify(execFile)
 const LIB_MB = 1
 const DATE = '--date=2020-01-01T00:00:00Z'
 
-/** Deterministic incompressible bytes for `seed` (what compressed classes inside a library look like). */
-function bytesFor(seed, size) {
+/**
+ * Deterministic incompressible bytes for `seed` (what compressed classes inside a library look like).
+ * @param {string} seed @param {number} size @returns {Buffer}
+ */
+export function bytesFor(seed, size) {
   const out = Buffer.alloc(size)
   for (let offset = 0, block = 0; offset < size; block += 1) {
     offset += createHash('sha256').update(`${seed}/${block}`).digest().copy(out, offset)

@@ -165,6 +165,8 @@ export interface Lab {
 }
 
 export function startLab(options?: LabOptions): Promise<Lab>
+/** For a lab started from the command line: it runs until SIGINT or SIGTERM, then stops. */
+export function keepUntilSignalled(lab: { stop(): Promise<void> }): void
 export function spawnWanProxy(target: { port: number; host?: string }, options?: { rttMs?: number; mbit?: number }): Promise<WanLink>
 export const WAN_DEFAULTS: { rttMs: number; mbit: number }
 /** Lab users whose login shell is not a quiet bash: a greeting ~/.bashrc (bglsbash), zsh (bglszsh), fish (bglsfish); all greet on stdout and stderr. */

@@ -269,6 +269,18 @@ export async function startLab(options = {}) {
   }
 }
 
+/** For a lab started from the command line: it runs until SIGINT or SIGTERM, then stops. @param {{ stop(): Promise<void> }} lab */
+export function keepUntilSignalled(lab) {
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  const shutdown = async () => {
+    clearInterval(keepAlive)
+    await lab.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
 process.on('exit', () => {
   for (const lab of liveLabs) lab.emergencyKill()
 })
@@ -282,12 +294,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const images = flags.includes('--images')
   const lab = flags.includes('--debian') ? await startDebianLab({ name: 'cli-debian', images }) : await startLab({ name: 'cli', images })
   console.log(JSON.stringify(lab, null, 2))
-  const keepAlive = setInterval(() => {}, 1 << 30)
-  const shutdown = async () => {
-    clearInterval(keepAlive)
-    await lab.stop()
-    process.exit(0)
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  keepUntilSignalled(lab)
 }

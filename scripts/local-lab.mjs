@@ -1,7 +1,7 @@
 // Starts a lab and writes its inputs as a dotenv file, for running the action from source with
 // `npx @github/local-action run . src/main.ts .env.local-action`. Runs until Ctrl-C, then stops the lab.
 import { writeFileSync } from 'node:fs'
-import { startLab } from '../lab/lab.mjs'
+import { keepUntilSignalled, startLab } from '../lab/lab.mjs'
 import { labInputs } from '../lab/run-action.mjs'
 
 const file = process.argv[2] ?? '.env.local-action'
@@ -27,11 +27,4 @@ console.log(`Wrote ${file}. In another terminal:\n  npx @github/local-action run
 console.log(`For a blue/green switch, set INPUT_JAR in it to ${jars.v2} and run it again.`)
 console.log('Ctrl-C stops the lab.')
 
-const keepAlive = setInterval(() => {}, 1 << 30)
-const shutdown = async () => {
-  clearInterval(keepAlive)
-  await lab.stop()
-  process.exit(0)
-}
-process.once('SIGINT', shutdown)
-process.once('SIGTERM', shutdown)
+keepUntilSignalled(lab)

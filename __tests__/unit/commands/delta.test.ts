@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { bytesFor as bytes } from '../../../lab/fat-jar.mjs'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,13 +51,6 @@ describe('writeChunkIndex', () => {
     })
   })
 })
-
-function bytes(seed: string, size: number): Buffer {
-  const out = Buffer.alloc(size)
-  for (let offset = 0, block = 0; offset < size; block++)
-    offset += createHash('sha256').update(`${seed}/${block}`).digest().copy(out, offset)
-  return out
-}
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 

@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto'
+import { bytesFor as bytes } from '../../../lab/fat-jar.mjs'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CHUNK_SIZES, chunkBuffer, chunkFile, GearChunker, type Chunk } from '../../../src/runtimes/chunker.js'
 
 /** Deterministic incompressible bytes (what a jar's compressed entries look like). */
-function bytes(seed: string, size: number): Buffer {
-  const out = Buffer.alloc(size)
-  for (let offset = 0, block = 0; offset < size; block++)
-    offset += createHash('sha256').update(`${seed}/${block}`).digest().copy(out, offset)
-  return out
-}
-
 const data = bytes('data', 3 * 1024 * 1024 + 12345)
 const { min, max } = CHUNK_SIZES
 // Changing these changes every index: the next deploy after such a change sends more than it needs to.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { bytesFor as bytes } from '../../../lab/fat-jar.mjs'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,13 +10,6 @@ import { JarRuntime } from '../../../src/runtimes/jar.js'
 import { layoutOf } from '../../../src/server/layout.js'
 import { readSettings } from '../../../src/settings/settings.js'
 import { FakeRemote, fail, ok } from '../../support/fake-remote.js'
-
-function bytes(seed: string, size: number): Buffer {
-  const out = Buffer.alloc(size)
-  for (let offset = 0, block = 0; offset < size; block++)
-    offset += createHash('sha256').update(`${seed}/${block}`).digest().copy(out, offset)
-  return out
-}
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const old = bytes('old', 2_000_000)
