@@ -39,11 +39,12 @@ function includeText(): string {
  * as a jump host that reboots or a middlebox that drops state would. Through the lab's jump host the
  * action's only direct connection is the jump host's; the server's arrives from that sshd.
  */
-function resetJumpHostConnection(): void {
+function resetJumpHostConnection(action: { pid?: number }): void {
   const established = (filter: string) => execFileSync('ss', ['-tnpH', 'state', 'established', `( ${filter} )`], { encoding: 'utf8' })
+  // By the action's PID, not its process name: Node binaries from npm or nvm name their process differently.
   const ours = established(`dport = :${lab.sshPort}`)
     .split('\n')
-    .filter(line => line.includes('(("node"'))
+    .filter(line => line.includes(`pid=${action.pid},`))
   expect(ours).toHaveLength(1)
   const clientPort = ours[0].split(/\s+/)[2].split(':').pop()
   const killed = execFileSync('ss', ['-K', 'state', 'established', `( sport = :${lab.sshPort} and dport = :${clientPort} )`], {
