@@ -6,7 +6,7 @@ import { readConfigFiles } from '../commands/nginx.js'
 import type { NginxFacts } from '../server/probe.js'
 import { runChecked, type Remote } from '../ssh/remote.js'
 import { dirname, mergeListing, parseListing, resolveIncludes, type ConfigListing, type ResolvedConfig } from './nginx-config.js'
-import { findServing, type Serving } from './nginx-servers.js'
+import { findServing, proxyingTo, type Serving } from './nginx-servers.js'
 import { ConfigSyntaxError } from './nginx-syntax.js'
 
 export interface Discovery {
@@ -19,7 +19,14 @@ export interface Discovery {
 
 const MAX_READS = 6
 
-export async function discover(remote: Remote, facts: NginxFacts, include: string, includeText: string): Promise<Discovery> {
+/** `upstream`: the include defines this upstream, and the server blocks that proxy to it serve the app. */
+export async function discover(
+  remote: Remote,
+  facts: NginxFacts,
+  include: string,
+  includeText: string,
+  upstream?: string
+): Promise<Discovery> {
   const viaDump = facts.dumpStatus === 'ok'
   const listing = parseListing(facts.config, viaDump ? undefined : new Map())
   const source = describe(listing, viaDump, facts)
@@ -28,7 +35,8 @@ export async function discover(remote: Remote, facts: NginxFacts, include: strin
   }
   try {
     const resolved = await resolveAll(remote, listing, viaDump, include)
-    const serving = findServing(resolved.directives, dirname(listing.main), include, includeText)
+    const found = findServing(resolved.directives, dirname(listing.main), include, includeText)
+    const serving = upstream ? { ...found, servers: proxyingTo(resolved.directives, upstream) } : found
     if (!serving.includedAt.length && resolved.unreadable.length) {
       return { source, serving: null, problem: `the login user cannot read ${resolved.unreadable.slice(0, 5).join(', ')}` }
     }

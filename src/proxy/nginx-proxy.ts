@@ -22,7 +22,7 @@ export class NginxProxy implements Proxy {
 
   constructor(
     private readonly remote: Remote,
-    private readonly settings: Pick<Settings, 'nginx' | 'health' | 'slots'>,
+    private readonly settings: Pick<Settings, 'nginx' | 'health' | 'slots' | 'fleet'>,
     private readonly server: Pick<ServerProbe, 'isRoot' | 'nginx'>
   ) {
     this.sudo = needsSudo(settings.nginx, server.isRoot)
@@ -44,13 +44,16 @@ export class NginxProxy implements Proxy {
     const refused = this.sudo ? refuseMissingSudo(nginx, facts) : facts.includeWritable ? null : refuseUnwritable(nginx, facts)
     if (refused) throw refused
     if (nginx.verify.kind === 'url') this.targets = [targetOfUrl(nginx.verify.url)]
-    const found = await discover(this.remote, facts, nginx.include, this.routeTo({ color: 'blue', port: slots.blue }))
+    const upstream = this.settings.fleet.upstream?.name
+    const ownText = upstream ? '' : this.routeTo({ color: 'blue', port: slots.blue })
+    const found = await discover(this.remote, facts, nginx.include, ownText, upstream)
     if (!found.serving) {
       const why = `Could not read the nginx configuration to find the server block that includes ${nginx.include}: ${found.problem}.`
       if (nginx.verify.kind === 'auto') throw unreadable(why, found.source)
       return { note: 'nginx configuration not read', warnings: [`${why} Not checked that nginx reads the include.`] }
     }
-    if (!found.serving.includedAt.length) throw notIncluded(nginx.include, found.source)
+    if (!found.serving.includedAt.length) throw notIncluded(nginx.include, found.source, upstream)
+    if (upstream && !found.serving.servers.length) throw noProxyPass(upstream, found.source)
     const where = `nginx includes it at ${found.serving.includedAt.join(', ')}`
     if (nginx.verify.kind === 'off') return { note: where, warnings: [] }
     if (nginx.verify.kind === 'auto') {
@@ -63,9 +66,14 @@ export class NginxProxy implements Proxy {
 
   /** Writes the include, tests and reloads nginx in one remote command: one round trip from healthy to serving. */
   async switchTo(target: Slot, reached: (stage: SwitchStage) => void): Promise<void> {
+    await this.write(this.routeTo(target), reached)
+  }
+
+  /** Writes `text` as the include, tests and reloads nginx: how the strategies across hosts move traffic. */
+  async write(text: string, reached: (stage: SwitchStage) => void): Promise<void> {
     const { nginx } = this.settings
     const reload = nginxReload(nginx.reloadCommand, this.sudo)
-    const write = writeInclude(nginx.include, this.routeTo(target), this.sudoWrite, 'write nginx include')
+    const write = writeInclude(nginx.include, text, this.sudoWrite, 'write nginx include')
     const command = sequence('switch nginx', [write, nginxTest(nginx.testCommand, this.sudo), reload])
     reached('include-written')
     const result = await runSequence(this.remote, command)
@@ -122,10 +130,23 @@ function why(result: ExecResult): string {
 
 const UNCHANGED = 'Nothing was changed on the server; the live version keeps serving.'
 
-function notIncluded(include: string, source: string): DeployError {
+function notIncluded(include: string, source: string, upstream?: string): DeployError {
+  if (upstream) {
+    return new DeployError(`nginx does not include ${include} in its http context, so the upstream ${upstream} is not defined. Read: ${source}.`, {
+      serverState: UNCHANGED,
+      hint: `Name the include so that the http block reads it (Debian: /etc/nginx/conf.d/*.conf), or add 'include ${include};' at http level (see the README).`
+    })
+  }
   return new DeployError(`No nginx server block includes ${include}, so switching it would change nothing. Read: ${source}.`, {
     serverState: UNCHANGED,
     hint: `Add 'include ${include};' to the server block that serves the app (see the README), or set 'nginx-include' to the file it reads.`
+  })
+}
+
+function noProxyPass(upstream: string, source: string): DeployError {
+  return new DeployError(`No nginx server block proxies to the upstream ${upstream}, so changing it would move no traffic. Read: ${source}.`, {
+    serverState: UNCHANGED,
+    hint: `In the server block that serves the app, write 'proxy_pass http://${upstream};' (see the README), or set 'nginx-upstream' to the name it uses.`
   })
 }
 

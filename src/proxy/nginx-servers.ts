@@ -49,6 +49,27 @@ export function findServing(directives: Resolved[], prefix: string, includePath:
   return { servers: [...servers.values()], includedAt }
 }
 
+/**
+ * With an upstream include: the server blocks whose `proxy_pass` (anywhere inside, in any location) sends
+ * requests to `http://UPSTREAM` or `https://UPSTREAM`; the include itself only defines the upstream.
+ */
+export function proxyingTo(directives: Resolved[], upstream: string): ServerBlock[] {
+  const target = new RegExp(`^https?://${upstream}(/|$)`)
+  const servers: ServerBlock[] = []
+  const uses = (list: Resolved[]): boolean =>
+    list.some(d => (d.name === 'proxy_pass' && target.test(d.args[0] ?? '')) || (d.block !== undefined && uses(d.block)))
+  const visit = (list: Resolved[], inHttp: boolean) => {
+    for (const directive of list) {
+      if (!directive.block) continue
+      if (inHttp && directive.name === 'server') {
+        if (uses(directive.block)) servers.push(serverBlock(directive))
+      } else visit(directive.block, inHttp || directive.name === 'http')
+    }
+  }
+  visit(directives, false)
+  return servers
+}
+
 function namesFile(include: Directive, prefix: string, target: string): boolean {
   const pattern = absolute(include.args[0] ?? '', prefix)
   return isGlob(pattern) ? globMatches(pattern, target) : pattern === target

@@ -25,6 +25,8 @@ export interface Proxy {
   routeTo(target: Slot): string
   /** Points traffic at `target`, reporting how far it got; the caller restores on failure. */
   switchTo(target: Slot, reached: (stage: SwitchStage) => void): Promise<void>
+  /** Writes `text` as the route (an upstream across hosts), tests it and loads it, reporting how far it got. */
+  write(text: string, reached: (stage: SwitchStage) => void): Promise<void>
   /** Puts the route back as it was (`previous` null: there was none) and reloads. */
   restore(previous: string | null): Promise<Restored>
   /** Asks the proxy, as a client would, until it answers like a healthy app. Returns a note. Needs preflight() first. */

@@ -59,7 +59,8 @@ export interface SudoCheck {
   said: string
 }
 
-export function parseProbe(output: string, slots: Slots, template: string): ServerProbe {
+/** `template` null: the include is an upstream block, whose routes the caller reads per host. */
+export function parseProbe(output: string, slots: Slots, template: string | null): ServerProbe {
   const sections = parseSections(output)
   const tcp = parseTcpTable(sections.get('tcp') ?? '')
   const includeStatus = (sections.get('include-status') ?? '').trim()
@@ -75,7 +76,7 @@ export function parseProbe(output: string, slots: Slots, template: string): Serv
   return {
     isRoot: (sections.get('uid') ?? '').trim() === '0',
     includeText,
-    routed: includeText === null ? null : routedSlot(includeText, slots, template, listening),
+    routed: includeText === null || template === null ? null : routedSlot(includeText, slots, template, listening),
     listening,
     managementListening: { blue: management('blue'), green: management('green') },
     record: parseRecord(sections.get('record') ?? ''),

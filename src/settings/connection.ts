@@ -1,5 +1,6 @@
 /** The connection part of the settings: credentials, host-key checks, and the optional jump host. */
 import { InputError } from '../errors.js'
+import { parseHosts } from './fleet.js'
 import { parseBoolean, parseDuration, parseFingerprints, parsePort, required } from './inputs.js'
 import type { ConnectionSettings, HopSettings } from './types.js'
 
@@ -16,9 +17,10 @@ export function readConnection(input: Input, read: InputReader): ConnectionSetti
   const privateKey = readKey('private-key', read('private-key'))
   const password = read('password') || undefined
   if (!privateKey && !password) throw new InputError('private-key', '', "an OpenSSH private key (or set 'password')")
+  const [first] = parseHosts(required(input, 'host', 'the server host name or IP address'), parsePort('port', input('port', '22')))
   const hop: HopSettings = {
-    host: readHost('host', required(input, 'host', 'the server host name or IP address')),
-    port: parsePort('port', input('port', '22')),
+    host: first.host,
+    port: first.port,
     username: readUsername('username', required(input, 'username', 'the login user on the server')),
     privateKey,
     passphrase: read('passphrase') || undefined,

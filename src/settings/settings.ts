@@ -1,5 +1,6 @@
 /** Turns every action input into one typed, validated Settings object. Nothing else reads inputs. */
 import { readConnection } from './connection.js'
+import { readFleet, refuseOutsideOneServer } from './fleet.js'
 import { readHooks } from './hooks.js'
 import { InputError } from '../errors.js'
 import { readHealth } from './health.js'
@@ -56,11 +57,12 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
   const health = readHealth(input, slots)
   const preview = readPreview(input, read, slots, prNumber)
   preview.env.forEach(([key, value]) => checkPlaceholders('preview-env', value, { blue: slots.blue, green: slots.green }, `${key}=...`))
-  return {
+  const settings: Settings = {
     command,
     release: readReleaseSelector(input('release')),
     keepPreviousMs: parseDuration('keep-previous', input('keep-previous', '0')),
     connection,
+    fleet: readFleet(input, read, connection, appName),
     appName,
     remoteDir: parseRemotePath('remote-dir', input('remote-dir', `bluegreen/${appName}`)),
     artifact: readArtifact(input('jar'), input('image'), command),
@@ -86,10 +88,13 @@ export function readSettings(read: InputReader, repository = '', prNumber?: numb
       connection.passphrase,
       connection.password,
       connection.proxy?.privateKey,
+      read('nginx-private-key').trim(),
       read('registry-password'),
       ...[...env, ...preview.env].map(([, value]) => value).filter(value => !PLAIN_FLAG_OR_NUMBER.test(value))
     ].filter((secret): secret is string => !!secret)
   }
+  refuseOutsideOneServer(settings)
+  return settings
 }
 
 // Masking GRACEFUL=false would turn every 'false' in the log into '***'; a flag or a number hides nothing.

@@ -26,6 +26,46 @@ export interface ConnectionSettings extends HopSettings {
   proxy?: HopSettings
 }
 
+/** One app host: where to connect (host input) and how nginx reaches it (app-address). */
+export interface AppHostTarget {
+  /** As given in 'host', for messages and the summary: name or name:port. */
+  label: string
+  host: string
+  port: number
+  /** {address} in the upstream template. */
+  address: string
+}
+
+export const STRATEGIES = ['blue-green', 'rolling', 'canary'] as const
+
+export type StrategyName = (typeof STRATEGIES)[number]
+
+export interface CanarySettings {
+  /** Traffic shares in percent, rising, the last 100. */
+  steps: number[]
+  intervalMs: number
+  /** 0..1: the canary fails a step when more of its requests than this fail. */
+  maxErrorRate: number
+  /** The canary fails a step when its p95 latency is above this many times the stable version's... */
+  maxLatencyRatio: number
+  /** ...and more than this many ms above it (so that millisecond noise on an idle app fails nothing). */
+  latencyAllowanceMs: number
+}
+
+/**
+ * Several app hosts, a separate nginx host, or a rolling or canary strategy: the include then holds an nginx
+ * upstream block listing every host's live slot. `upstream` null: one server, the include_template style.
+ */
+export interface FleetSettings {
+  appHosts: AppHostTarget[]
+  /** The nginx host's connection; null: nginx runs on the app host. */
+  nginxHost: ConnectionSettings | null
+  upstream: { name: string; serverTemplate: string } | null
+  strategy: StrategyName
+  rollingBatch: number
+  canary: CanarySettings
+}
+
 export interface HookSettings {
   /** Run after the new version is healthy, before nginx switches to it; empty: no hook. A failure rolls back. */
   beforeSwitch: string[]
@@ -101,7 +141,9 @@ export interface Settings {
   release: string
   /** How long the old version keeps running after a switch, so a rollback is instant; 0: stop it at once. */
   keepPreviousMs: number
+  /** The first app host's connection (the only one on one server). */
   connection: ConnectionSettings
+  fleet: FleetSettings
   appName: string
   remoteDir: string
   artifact: ArtifactSettings

@@ -1,0 +1,101 @@
+/**
+ * Rolling: a batch of hosts at a time leaves the upstream (down), drains, gets the new version beside the old one,
+ * becomes healthy, and goes back in on the new version; then its old version stops. A failing batch goes back to
+ * its old version (still running, only drained); the hosts not reached yet stay untouched.
+ */
+import { DeployError, type ActionError } from '../errors.js'
+import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
+import { drainOnHost, onEveryHost, recordHost, startOnHost, stopNewOnHost, stopOldOnHost } from '../fleet/host-steps.js'
+import { batches, liveRoute, targetRoute, to, upstreamInclude, type HostRoute } from '../fleet/routes.js'
+import { Route } from '../fleet/traffic.js'
+import { markHost, verify } from './across-hosts.js'
+
+type Phase = 'old' | 'out' | 'new'
+
+export async function rolling(run: FleetRun): Promise<void> {
+  refuseWholeFleetAtOnce(run)
+  const route = new Route(run)
+  const phase = new Map<HostPlan, Phase>(run.hosts.map(host => [host, 'old']))
+  const routeOf = (host: HostPlan): HostRoute =>
+    phase.get(host) === 'new' ? targetRoute(host) : phase.get(host) === 'out' ? to(host.plan.live, { down: true }) : liveRoute(host)
+  const groups = batches(run.hosts, run.settings.fleet.rollingBatch)
+  for (const [index, batch] of groups.entries()) {
+    const names = batch.map(host => host.member.target.label).join(', ')
+    const serving = batch.filter(host => host.plan.live)
+    if (serving.length) {
+      serving.forEach(host => phase.set(host, 'out'))
+      await route.apply(`Take ${names} out of nginx`, upstreamInclude(run.settings, run.hosts, routeOf), 'marked down, reloaded')
+      await onEveryHost(serving, host => drainOnHost(run, host, host.plan.live!))
+    }
+    const started = await onEveryHost(batch, host => startOnHost(run, host))
+    if (started.failures.length) throw await putBatchBack(run, route, { batch, phase, routeOf, index, groups })
+    batch.forEach(host => phase.set(host, 'new'))
+    await route.apply(`Put ${names} back on the new version`, upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
+    await verify(run)
+    await onEveryHost(batch, async host => {
+      if (host.plan.live) await stopOldOnHost(run, host, host.plan.live)
+      await recordHost(run, host)
+      markHost(run, host, 'updated')
+    })
+  }
+}
+
+interface Rollout {
+  batch: HostPlan[]
+  phase: Map<HostPlan, Phase>
+  routeOf: (host: HostPlan) => HostRoute
+  index: number
+  groups: HostPlan[][]
+}
+
+/** The failed batch back on its old version, which never stopped; the new version stopped there. */
+async function putBatchBack(run: FleetRun, route: Route, rollout: Rollout): Promise<DeployError> {
+  const { batch, phase, routeOf, index, groups } = rollout
+  const failure = (await firstFailure(run, batch)) as ActionError
+  batch.forEach(host => phase.set(host, 'old'))
+  let state: string
+  try {
+    await route.apply('Put the batch back on the old version', upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
+    await onEveryHost(batch, host => stopNewOnHost(run, host))
+    state = describeRollout(run, index, groups)
+  } catch (repair) {
+    state = `Putting the failed batch back failed too: ${(repair as Error).message}. Check nginx and ${batch.map(h => h.member.target.label).join(', ')} by hand.`
+  }
+  batch.forEach(host => markHost(run, host, 'rolled back'))
+  groups.slice(index + 1).flat().forEach(host => markHost(run, host, 'untouched'))
+  return new DeployError(`The rollout stopped at batch ${index + 1} of ${groups.length}: ${failure.message}`, {
+    serverState: state,
+    hint: failure.hint ?? 'Fix the cause and deploy again: the hosts already updated are skipped only if the release is the same.'
+  })
+}
+
+async function firstFailure(run: FleetRun, batch: HostPlan[]): Promise<Error> {
+  // The health step recorded the failure; its message is what the hosts' own steps threw.
+  const failed = run.report.steps.filter(step => step.outcome === 'failed').at(-1)
+  void batch
+  return new DeployError(failed ? `${failed.name}: ${failed.note || 'failed'}` : 'a host of the batch failed')
+}
+
+function describeRollout(run: FleetRun, index: number, groups: HostPlan[][]): string {
+  const labels = (hosts: HostPlan[]) => hosts.map(host => host.member.target.label).join(', ') || 'none'
+  const updated = groups.slice(0, index).flat()
+  const release = run.members[0].app.runtime.release.slice(0, 12)
+  return (
+    `Updated to ${release}: ${labels(updated)}. Back on the old version: ${labels(groups[index])} (the new version there was stopped). ` +
+    `Not reached, untouched: ${labels(groups.slice(index + 1).flat())}.`
+  )
+}
+
+/** Taking every host out at once would leave nothing to serve. */
+function refuseWholeFleetAtOnce(run: FleetRun): void {
+  const { rollingBatch } = run.settings.fleet
+  const serving = run.hosts.filter(host => host.plan.live).length
+  if (serving === 0 || rollingBatch < run.hosts.length) return
+  throw new DeployError(
+    `'rolling-batch' is ${rollingBatch}, but there are ${run.hosts.length} host(s): taking them all out at once leaves nothing to serve.`,
+    {
+      serverState: 'Nothing was changed on any host; the live version keeps serving.',
+      hint: "Set 'rolling-batch' below the number of hosts, or use 'strategy: blue-green' (it needs no host out of service)."
+    }
+  )
+}
