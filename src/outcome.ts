@@ -79,5 +79,16 @@ export interface HookRun {
 }
 
 export function emptyOutcome(): Outcome {
-  return { previous: null, live: null, release: '', uploadBytes: null, timeToSwitchMs: null, healthAttempts: [], logTail: '', hooks: [], hosts: [], canary: [] }
+  return {
+    previous: null,
+    live: null,
+    release: '',
+    uploadBytes: null,
+    timeToSwitchMs: null,
+    healthAttempts: [],
+    logTail: '',
+    hooks: [],
+    hosts: [],
+    canary: []
+  }
 }

@@ -1,11 +1,12 @@
 /** The run's step outputs and its job summary, from the outcome and the report. */
 import * as core from '@actions/core'
 import type { OperationOutcome } from '../context.js'
-import type { Outcome } from '../outcome.js'
+import type { CanaryStep, HostOutcome, Outcome, TrafficStats } from '../outcome.js'
 import type { ActionError } from '../errors.js'
 import type { Settings } from '../settings/types.js'
 import type { Report, ReportLog } from './report.js'
 import { oneLine } from './safe-text.js'
+import { fleetTarget } from './fleet-summary.js'
 import { renderSummary } from './summary.js'
 
 export type RunResult = 'deployed' | 'ok' | 'failed'
@@ -32,6 +33,22 @@ export function setOutputs(result: RunResult, outcome: Outcome, report: Report, 
   core.setOutput('health-attempts', outcome.healthAttempts.length)
   core.setOutput('time-to-switch-ms', outcome.timeToSwitchMs ?? '')
   core.setOutput('duration-ms', report.elapsedMs())
+  core.setOutput('hosts', JSON.stringify(outcome.hosts.map(hostOutput)))
+  core.setOutput('canary-steps', JSON.stringify(outcome.canary.map(canaryStepOutput)))
+}
+
+/** The 'hosts' output: each app host and the release it runs now (its full id, unlike the summary). */
+function hostOutput({ host, address, after, slot, state }: HostOutcome) {
+  return { host, address, release: after, slot: slot && { color: slot.color, port: slot.port }, state }
+}
+
+/** The 'canary-steps' output: named fields, so that what the outcome holds besides does not leak into it. */
+function canaryStepOutput({ share, heldMs, canary, stable, healthy, passed, reasons }: CanaryStep) {
+  return { share, heldMs, canary: trafficOutput(canary), stable: trafficOutput(stable), healthy, passed, reasons }
+}
+
+function trafficOutput({ requests, errors, errorRate, p50Ms, p95Ms }: TrafficStats) {
+  return { requests, errors, errorRate, p50Ms, p95Ms }
 }
 
 export interface SummaryOptions {
@@ -54,20 +71,21 @@ export async function writeSummary(
     report,
     outcome,
     error,
-    title: options.title ?? (error || !settings ? undefined : successTitle(settings)),
+    title: options.title ?? (error || !settings ? undefined : successTitle(settings, fleetTarget(settings.connection.host, outcome.hosts))),
     redact: redactor(settings)
   })
   await core.summary.addRaw(text).write()
 }
 
-function successTitle({ command, appName, connection }: Settings): string {
+/** `target`: the server, or how many app hosts (fleetTarget). */
+function successTitle({ command, appName }: Settings, target: string): string {
   const titles = {
-    deploy: `✅ ${appName} deployed to ${connection.host}`,
-    redeploy: `✅ ${appName} redeployed on ${connection.host}`,
-    rollback: `✅ ${appName} rolled back on ${connection.host}`,
-    status: `ℹ️ Status of ${appName} on ${connection.host}`,
-    preview: `✅ Preview of ${appName} deployed to ${connection.host}`,
-    'preview-destroy': `🧹 Preview of ${appName} removed from ${connection.host}`
+    deploy: `✅ ${appName} deployed to ${target}`,
+    redeploy: `✅ ${appName} redeployed on ${target}`,
+    rollback: `✅ ${appName} rolled back on ${target}`,
+    status: `ℹ️ Status of ${appName} on ${target}`,
+    preview: `✅ Preview of ${appName} deployed to ${target}`,
+    'preview-destroy': `🧹 Preview of ${appName} removed from ${target}`
   }
   return titles[command]
 }

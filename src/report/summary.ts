@@ -5,39 +5,10 @@
 import type { ActionError } from '../errors.js'
 import type { Report, SummaryTable } from './report.js'
 import type { HookRun, Outcome } from '../outcome.js'
-import type { Slot } from '../server/slots.js'
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, ch => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string)
-}
+import { canarySection, fleetTarget, hostsSection } from './fleet-summary.js'
+import { cellHtml, escapeHtml, folded, formatMs, shortRelease, slotText, table } from './summary-html.js'
 
 const ICON = { ok: '✅', failed: '❌', skipped: '⏭️' } as const
-
-/**
- * A value inside an HTML block: escaped, and on one line, because a blank line would end the block
- * and let the rest of a server's text render as Markdown (links, images, mentions).
- */
-function cellHtml(text: string): string {
-  return escapeHtml(text).replace(/\r\n|\r|\n/g, '<br>')
-}
-
-function table(headers: string[], rows: string[][]): string {
-  const head = headers.map(h => `<th>${escapeHtml(h)}</th>`).join('')
-  const body = rows.map(row => `<tr>${row.map(cell => `<td>${cellHtml(cell)}</td>`).join('')}</tr>\n`).join('')
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}</tbody>\n</table>\n`
-}
-
-/**
- * A folded part. `<details>` and `<summary>` make one HTML block, the blank lines let the content start
- * its own (a table, or a `<pre>` that only `</pre>` ends), and `</details>` is a block of its own again.
- */
-function folded(summary: string, content: string): string {
-  return `<details>\n<summary>${summary}</summary>\n\n${content.replace(/^\n+/, '')}\n</details>\n`
-}
-
-function slotText(slot: Slot | null): string {
-  return slot ? `${slot.color} (port ${slot.port})` : 'none'
-}
 
 export interface SummaryInput {
   appName: string
@@ -52,7 +23,8 @@ export interface SummaryInput {
 }
 
 export function renderSummary({ appName, host, report, outcome, error, title: customTitle, redact }: SummaryInput): string {
-  const title = customTitle ?? (error ? `❌ ${appName} on ${host}: the run failed` : `✅ ${appName} deployed to ${host}`)
+  const target = fleetTarget(host, outcome.hosts)
+  const title = customTitle ?? (error ? `❌ ${appName} on ${target}: the run failed` : `✅ ${appName} deployed to ${target}`)
   const parts = [`<h2>${escapeHtml(title)}</h2>\n`]
   if (error) parts.push(failureSection(error, redact))
   parts.push(
@@ -60,10 +32,12 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
       ['Deploy', 'Before', 'After'],
       [
         ['Live slot', slotText(outcome.previous), slotText(outcome.live)],
-        ['Release', '', outcome.release ? outcome.release.slice(0, 12) : '']
+        ['Release', '', shortRelease(outcome.release)]
       ]
     )
   )
+  if (outcome.hosts.length > 0) parts.push(hostsSection(outcome.hosts))
+  if (outcome.canary.length > 0) parts.push(canarySection(outcome.canary, redact))
   parts.push('<h3>Steps</h3>\n')
   parts.push(
     table(
@@ -134,8 +108,4 @@ function failureSection(error: ActionError, redact: (text: string) => string): s
   if (error.serverState) rows.push(['Server state now', error.serverState])
   if (error.hint) rows.push(['What to do', error.hint])
   return table(['Failure', 'Detail'], rows)
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 }

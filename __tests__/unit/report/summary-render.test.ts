@@ -86,6 +86,37 @@ async function failureSummary(): Promise<string> {
   return renderSummary({ appName: 'shop', host: 'web1', report, outcome, error, redact: value => value })
 }
 
+/** Host names and addresses full of markup, and a canary whose second step the gate failed for reasons quoting server text. */
+function fleetOutcome(): Outcome {
+  const traffic = (requests: number, errors: number) => ({ requests, errors, errorRate: errors / requests, p50Ms: 12, p95Ms: 80 })
+  return {
+    ...emptyOutcome(),
+    previous: { color: 'blue', port: 8080 },
+    live: { color: 'blue', port: 8080 },
+    release: 'dc24fd29035d0123',
+    healthAttempts: [{ atMs: 0, status: 200, latencyMs: 5, ok: true, detail: 'HTTP 200, status UP' }],
+    hosts: HOSTILE_MARKUP.map((value, i) => ({
+      host: value,
+      address: `${value}:808${i}`,
+      before: 'aa'.repeat(32),
+      after: i === 0 ? 'dc24fd29035d0123' : 'aa'.repeat(32),
+      slot: i === 0 ? { color: 'green', port: 8081 } : null,
+      state: i === 0 ? 'rolled back' : 'untouched'
+    })),
+    canary: [
+      { share: 5, heldMs: 60_000, canary: traffic(20, 0), stable: traffic(380, 0), healthy: true, passed: true, reasons: [] },
+      { share: 25, heldMs: 60_000, canary: traffic(100, 9), stable: traffic(300, 0), healthy: false, passed: false, reasons: HOSTILE }
+    ]
+  }
+}
+
+async function fleetSummary(): Promise<string> {
+  const report = new Report()
+  await report.step('Canary', async note => note('stopped at 25%')).catch(() => {})
+  const error = new DeployError('The canary gate failed at 25%.', { serverState: 'the stable version serves all traffic' })
+  return renderSummary({ appName: 'shop', host: 'web1', report, outcome: fleetOutcome(), error, redact: value => value })
+}
+
 /** What the summary itself writes; anything else would have come from server text. */
 const OWN_TAGS = new Set([
   'h2',
@@ -109,7 +140,8 @@ const OWN_TAGS = new Set([
 
 describe.each([
   ['success', successSummary, ['Health check', 'History (newest first)']],
-  ['failure', failureSummary, ['Health check', 'Output (last lines)', 'Log of the new version']]
+  ['failure', failureSummary, ['Health check', 'Output (last lines)', 'Log of the new version']],
+  ['fleet', fleetSummary, ['Health check']]
 ])('the %s summary rendered as GitHub-flavoured Markdown', (_, summary, folded) => {
   let html: Element[]
   beforeAll(async () => {
@@ -163,5 +195,38 @@ describe('server text in the rendered failure summary', () => {
 
   it('stays a list item in the warnings', () => {
     expect(html.filter(element => element.tagName === 'li').map(text)).toEqual([`the login shell printed: ${SERVER_TEXT}`])
+  })
+})
+
+describe('the rendered fleet summary', () => {
+  let html: Element[]
+  beforeAll(async () => {
+    html = render(await fleetSummary())
+  })
+  const cells = () => html.filter(element => element.tagName === 'td').map(text)
+  const inDetails = (element: Element): boolean => {
+    const parent = element.parentNode as Element | null
+    return parent !== null && 'tagName' in parent && (parent.tagName === 'details' || inDetails(parent))
+  }
+
+  it('counts the hosts in its headline and has a Hosts and a Canary steps table', () => {
+    expect(html.filter(element => element.tagName === 'h2').map(text)).toEqual([
+      `❌ shop on ${HOSTILE_MARKUP.length} hosts: the run failed`
+    ])
+    expect(html.filter(element => element.tagName === 'h3').map(text)).toEqual(['Hosts', 'Canary steps', 'Steps'])
+  })
+
+  it("keeps each host's name and address as text in their own cells", () => {
+    for (const [i, value] of HOSTILE_MARKUP.entries()) {
+      const row = cells().indexOf(value)
+      expect(row).toBeGreaterThanOrEqual(0)
+      expect(cells()[row + 1]).toBe(`${value}:808${i}`)
+    }
+  })
+
+  it("shows the failed gate's reasons as text in its cell, outside any folded part", () => {
+    const gate = html.find(element => element.tagName === 'td' && text(element).startsWith('❌ failed')) as Element
+    expect(text(gate)).toBe(['❌ failed', ...HOSTILE].join('\n'))
+    expect(inDetails(gate)).toBe(false)
   })
 })
