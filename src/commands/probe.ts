@@ -27,6 +27,7 @@ echo "== include-writable"
 if [ -w "$include" ] || { [ ! -e "$include" ] && [ -w "$(dirname -- "$include")" ]; }; then echo yes; else echo no; fi
 echo "== include"; cat -- "$include" 2>/dev/null; echo
 echo "== record"; cat -- "$dir/state.json" 2>/dev/null
+echo "== dir-path"; (cd -- "$dir" 2>/dev/null && pwd -P)
 echo "== program"; command -v "$program" || true
 if [ "$uid" = 0 ]; then sudo=$sudo_root; else sudo=$sudo_other; fi
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin

@@ -35,6 +35,8 @@ export interface ServerProbe {
   /** state.json, if there is one. */
   record: DeployRecord | null
   programFound: boolean
+  /** remote-dir as an absolute path, '' when it does not exist yet. */
+  dirPath: string
   nginx: NginxFacts
 }
 
@@ -81,6 +83,7 @@ export function parseProbe(output: string, slots: Slots, template: string | null
     managementListening: { blue: management('blue'), green: management('green') },
     record: parseRecord(sections.get('record') ?? ''),
     programFound: (sections.get('program') ?? '').trim() !== '',
+    dirPath: (sections.get('dir-path') ?? '').trim(),
     nginx: nginxFacts(sections)
   }
 }

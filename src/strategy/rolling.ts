@@ -28,7 +28,7 @@ export async function rolling(run: FleetRun): Promise<void> {
       await onEveryHost(serving, host => drainOnHost(run, host, host.plan.live!))
     }
     const started = await onEveryHost(batch, host => startOnHost(run, host))
-    if (started.failures.length) throw await putBatchBack(run, route, { batch, phase, routeOf, index, groups })
+    if (started.failures.length) throw await putBatchBack(run, route, started.failures[0].error as ActionError, { batch, phase, routeOf, index, groups })
     batch.forEach(host => phase.set(host, 'new'))
     await route.apply(`Put ${names} back on the new version`, upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
     await verify(run)
@@ -49,9 +49,8 @@ interface Rollout {
 }
 
 /** The failed batch back on its old version, which never stopped; the new version stopped there. */
-async function putBatchBack(run: FleetRun, route: Route, rollout: Rollout): Promise<DeployError> {
+async function putBatchBack(run: FleetRun, route: Route, failure: ActionError, rollout: Rollout): Promise<DeployError> {
   const { batch, phase, routeOf, index, groups } = rollout
-  const failure = (await firstFailure(run, batch)) as ActionError
   batch.forEach(host => phase.set(host, 'old'))
   let state: string
   try {
@@ -67,13 +66,6 @@ async function putBatchBack(run: FleetRun, route: Route, rollout: Rollout): Prom
     serverState: state,
     hint: failure.hint ?? 'Fix the cause and deploy again: the hosts already updated are skipped only if the release is the same.'
   })
-}
-
-async function firstFailure(run: FleetRun, batch: HostPlan[]): Promise<Error> {
-  // The health step recorded the failure; its message is what the hosts' own steps threw.
-  const failed = run.report.steps.filter(step => step.outcome === 'failed').at(-1)
-  void batch
-  return new DeployError(failed ? `${failed.name}: ${failed.note || 'failed'}` : 'a host of the batch failed')
 }
 
 function describeRollout(run: FleetRun, index: number, groups: HostPlan[][]): string {

@@ -12,6 +12,7 @@ function state(overrides: Partial<ServerProbe>): ServerProbe {
     managementListening: { blue: false, green: false },
     record: null,
     programFound: true,
+    dirPath: '',
     nginx: { user: 'deploy', includeWritable: false, sudo: [], dumpStatus: 'ok', config: '' },
     ...overrides
   }
