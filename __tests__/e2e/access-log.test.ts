@@ -21,7 +21,7 @@ const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx'
 
 let dir = ''
 const reserved: number[] = []
-const port = { nginx: 0, other: 0, second: 0, fast: 0, slow: 0, down: 0 }
+const port = { nginx: 0, other: 0, second: 0, ownLog: 0, fast: 0, slow: 0, down: 0 }
 const servers: CountingServer[] = []
 let nginx: ChildProcess | undefined
 const paths = { log: '', secondLog: '', conf: '' }
@@ -78,6 +78,8 @@ http {
     location / { proxy_pass http://${UPSTREAM}; }
     location /again/ { proxy_pass http://${UPSTREAM}; proxy_intercept_errors on; error_page 500 = @again; }
     location @again { proxy_pass http://${UPSTREAM}; }
+    location /uri/ { proxy_pass http://${UPSTREAM}/elsewhere/; proxy_set_header Host other.test; }
+    location /variable/ { set $target ${UPSTREAM}; proxy_pass http://$target; }
   }
   server {
     listen 127.0.0.1:${port.other};
@@ -85,6 +87,7 @@ http {
     location = /plain { return 204; }
   }
   server { listen 127.0.0.1:${port.second}; location / { proxy_pass http://default; } }
+  server { listen 127.0.0.1:${port.ownLog}; access_log ${dir}/own.log; location / { proxy_pass http://${UPSTREAM}; } }
 }
 `
 }
@@ -145,10 +148,15 @@ const urls = (serverPort: number, path: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `http://127.0.0.1:${serverPort}${path}${i}`)
 
 describe('the canary access log', () => {
-  it('holds every request proxied to the upstream, each attempt under its own server, and nothing proxied elsewhere', async () => {
+  it('holds every request whose proxy_pass names the upstream (with a URI, through a variable), each attempt under its own server, nothing proxied elsewhere', async () => {
     expect(parseAccessLogSize(run(accessLogSize(paths.log)))).toBe(0)
     await Promise.all([
-      getAll([...urls(port.nginx, '/item/', 200), ...urls(port.nginx, '/again/', 60)]),
+      getAll([
+        ...urls(port.nginx, '/item/', 160),
+        ...urls(port.nginx, '/uri/', 20),
+        ...urls(port.nginx, '/variable/', 20),
+        ...urls(port.nginx, '/again/', 60)
+      ]),
       getAll([...urls(port.other, '/direct/', 40), ...Array(10).fill(`http://127.0.0.1:${port.other}/plain`)])
     ])
     await waitForLines(paths.log, 260)
@@ -198,6 +206,15 @@ describe('the canary access log', () => {
     expect(parseAccessLogStats(run(accessLogStats(paths.secondLog, 0))).servers.get(address('fast'))?.attempts).toBe(20)
     await getAll([`http://127.0.0.1:${port.nginx}/last`])
     expect(await waitForLines(paths.log, linesBefore + 1)).toHaveLength(statSync(paths.log).size)
+    expect(readFileSync(paths.log, 'utf8').split('\n').length - 1).toBe(linesBefore + 1)
+  })
+
+  it('misses a server block that has an access_log of its own: nginx does not inherit the http-level one there', async () => {
+    const linesBefore = readFileSync(paths.log, 'utf8').split('\n').length - 1
+    await getAll(urls(port.ownLog, '/', 10))
+    expect((await waitForLines(join(dir, 'own.log'), 10)).trim().split('\n')).toHaveLength(10)
+    await getAll([`http://127.0.0.1:${port.nginx}/last`])
+    await waitForLines(paths.log, linesBefore + 1)
     expect(readFileSync(paths.log, 'utf8').split('\n').length - 1).toBe(linesBefore + 1)
   })
 })
