@@ -172,6 +172,9 @@ export const WAN_DEFAULTS: { rttMs: number; mbit: number }
 /** Lab users whose login shell is not a quiet bash: a greeting ~/.bashrc (bglsbash), zsh (bglszsh), fish (bglsfish); all greet on stdout and stderr. */
 export const LOGIN_SHELL_USERS: string[]
 export function freePort(): Promise<number>
+/** A free loopback port that no other running lab has reserved; reserved for this process until releasePorts(). */
+export function reservePort(): Promise<number>
+export function releasePorts(ports: Iterable<number>): void
 export function httpGet(url: string, opts?: HttpGetOptions): Promise<HttpResult>
 /** Alive and not a zombie. */
 export function isAlive(pid: number): boolean

@@ -27,7 +27,7 @@ import { pathWithout } from './path-without.mjs'
 import { buildSampleJar, repoRoot } from './sample-app.mjs'
 import { spawnWanProxy } from './wan-proxy.mjs'
 
-export { freePort, httpGet, isAlive } from './proc.mjs'
+export { freePort, httpGet, isAlive, releasePorts, reservePort } from './proc.mjs'
 export { ensureProvisioned, needsProvisioning } from './provision.mjs'
 export { startDebianLab } from './debian-lab.mjs'
 export { spawnWanProxy, WAN_DEFAULTS } from './wan-proxy.mjs'
