@@ -3,6 +3,7 @@
  * from the sequences themselves so that none of them imports another just for a type.
  */
 import type { Outcome } from './outcome.js'
+import type { RunInfo } from './run-identity.js'
 import type { Progress } from './progress.js'
 import type { Proxy } from './proxy/proxy.js'
 import type { Report } from './report/report.js'
@@ -15,13 +16,7 @@ import type { Settings } from './settings/types.js'
 import type { Remote } from './ssh/remote.js'
 import type { SlotPlan } from './server/slots.js'
 
-export interface RunInfo {
-  actor: string
-  runUrl: string
-  commit: string
-  /** Unique to this run: marks what it starts, so a repair never touches another run's version. */
-  token: string
-}
+export type { RunInfo }
 
 /** Shared by every sequence: what to do, where, and where to report it. */
 export interface RunContext {

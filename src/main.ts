@@ -19,6 +19,8 @@ import { tracedRemote } from './ssh/traced-remote.js'
 import { findJar } from './runtimes/artifact.js'
 import { runInfo } from './run-info.js'
 import { singleServer } from './wiring.js'
+import { connectFleet } from './fleet/connect-fleet.js'
+import { runFleetOperation } from './fleet/fleet-operations.js'
 
 export async function run(): Promise<void> {
   const cancel = new AbortController()
@@ -33,7 +35,7 @@ export async function run(): Promise<void> {
     cancel.signal
   )
   const outcome = emptyOutcome()
-  let remote: SshRemote | undefined
+  let opened: SshRemote[] = []
   let lock: HeldCommand | undefined
   try {
     settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '', github.context.payload.pull_request?.number)
@@ -47,8 +49,9 @@ export async function run(): Promise<void> {
             return found
           })
         : null
-    remote = await connect(settings, report)
-    const connected = traced(remote, settings, report)
+    const fleet = settings.fleet.upstream ? await connectFleet(settings, report) : null
+    opened = fleet ? fleet.opened : [await connect(settings, report)]
+    const connected = fleet ? fleet.nginx : traced(opened[0], settings, report)
     const info = runInfo()
     const config = settings
     // Previews take their own locks (the preview's, then the preview registry's); status takes none.
@@ -59,7 +62,7 @@ export async function run(): Promise<void> {
       await boundary('locked')
     }
     const ctx = { settings, remote: connected, report, outcome, run: info, progress: saveProgress, jar, wire: singleServer }
-    const operation = await dispatch(ctx)
+    const operation = fleet ? await runFleetOperation(ctx, fleet) : await dispatch(ctx)
     setOutputs(operation.kind === 'status' ? 'ok' : 'deployed', outcome, report, operation)
     await writeSummary(settings, report, outcome)
   } catch (error) {
@@ -76,7 +79,7 @@ export async function run(): Promise<void> {
     )
   } finally {
     await lock?.release().catch(() => {})
-    await remote?.close()
+    await Promise.all(opened.map(remote => remote.close()))
   }
 }
 

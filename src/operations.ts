@@ -4,8 +4,8 @@
  */
 import type { OperationContext, OperationOutcome } from './context.js'
 import { deploy } from './deploy.js'
-import { chooseRelease, type ChosenRelease } from './rollback.js'
-import type { HistoryEntry } from './server/record.js'
+import { chooseRelease, newRelease, type ChosenRelease } from './rollback.js'
+import { failedEntry } from './failure-history.js'
 import { ServerRecords } from './server/records.js'
 import { status } from './status.js'
 
@@ -28,25 +28,5 @@ export async function runOperation(ctx: OperationContext): Promise<OperationOutc
     // The history notes failures too, but a failure to write it must not hide the command's own error.
     if (!ctx.report.halted) await records.appendHistory(failedEntry(ctx, error as Error)).catch(() => {})
     throw error
-  }
-}
-
-function newRelease(ctx: OperationContext): ChosenRelease['source'] {
-  const { artifact } = ctx.settings
-  return ctx.jar ? { jar: ctx.jar } : { image: artifact.kind === 'image' ? artifact.ref : '' }
-}
-
-function failedEntry({ settings, outcome, run }: OperationContext, error: Error): HistoryEntry {
-  return {
-    time: new Date().toISOString(),
-    command: settings.command,
-    result: 'failed',
-    release: outcome.release,
-    from: outcome.previous,
-    to: outcome.live === outcome.previous ? null : outcome.live,
-    actor: run.actor,
-    runUrl: run.runUrl,
-    commit: run.commit,
-    error: error.message
   }
 }

@@ -50,3 +50,9 @@ function nothingDeployed(app: string): DeployError {
     hint: "Run 'command: deploy' first; check 'app-name' and 'remote-dir' if it was deployed before."
   })
 }
+
+/** deploy: the jar found on the runner, or the image input. */
+export function newRelease(ctx: Pick<OperationContext, 'jar' | 'settings'>): RuntimeSource {
+  const { artifact } = ctx.settings
+  return ctx.jar ? { jar: ctx.jar } : { image: artifact.kind === 'image' ? artifact.ref : '' }
+}

@@ -110,3 +110,14 @@ END {
 export function accessLogStats(logPath: string, fromOffset: number): RemoteCommand {
   return { label: 'read canary traffic', argv: script(STATS, [logPath, String(fromOffset)]), timeoutMs: 60_000 }
 }
+
+const RESOLVE = `for name; do
+  printf '%s' "$name"
+  getent ahosts "$name" 2>/dev/null | awk '{ print $1 }' | sort -u | while IFS= read -r ip; do printf ' %s' "$ip"; done
+  echo
+done`
+
+/** On the nginx host: the addresses each name resolves to, one line per name (`name ip...`), as nginx will resolve them. */
+export function resolveNames(names: string[]): RemoteCommand {
+  return { label: 'resolve app addresses', argv: script(RESOLVE, names), timeoutMs: 15_000 }
+}

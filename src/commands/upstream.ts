@@ -26,7 +26,10 @@ function hostPart(address: string): string {
 export function serverLine(template: string, server: UpstreamServer): string {
   const filled = template.replaceAll('{address}', hostPart(server.address)).replaceAll('{port}', String(server.port))
   const params = [server.weight !== undefined && server.weight !== 1 ? `weight=${server.weight}` : '', server.down ? 'down' : '']
-  return `${filled.replace(/;\s*$/, '')}${params.filter(Boolean).map(param => ` ${param}`).join('')};`
+  return `${filled.replace(/;\s*$/, '')}${params
+    .filter(Boolean)
+    .map(param => ` ${param}`)
+    .join('')};`
 }
 
 /** The include text: the upstream block, then `extra` (http-level directives such as the canary's access log). */
@@ -41,7 +44,10 @@ export function parseUpstream(text: string, name: string): UpstreamServer[] | nu
   if (!block) return null
   const servers: UpstreamServer[] = []
   for (const statement of block[1].split(';')) {
-    const words = statement.replace(/#[^\n]*/g, '').trim().split(/\s+/)
+    const words = statement
+      .replace(/#[^\n]*/g, '')
+      .trim()
+      .split(/\s+/)
     if (words[0] !== 'server' || words.length < 2) continue
     const address = /^\[([^\]]+)\]:(\d+)$/.exec(words[1]) ?? /^([^:]+):(\d+)$/.exec(words[1])
     if (!address) continue

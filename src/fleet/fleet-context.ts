@@ -2,13 +2,16 @@
  * What the strategies across hosts are given: every app host with its own connection and runtime, and nginx on
  * its own host (or on the first app host). Types only, so that the strategies stay low in the import graph.
  */
-import type { RunContext } from '../context.js'
+import type { Outcome } from '../outcome.js'
+import type { Progress } from '../progress.js'
+import type { Report } from '../report/report.js'
+import type { RunInfo } from '../run-identity.js'
 import type { Proxy } from '../proxy/proxy.js'
 import type { AppHost } from '../runtimes/runtime.js'
 import type { ServerProbe } from '../server/probe.js'
 import type { ServerRecords } from '../server/records.js'
 import type { SlotPlan } from '../server/slots.js'
-import type { AppHostTarget } from '../settings/types.js'
+import type { AppHostTarget, Settings } from '../settings/types.js'
 import type { Remote } from '../ssh/remote.js'
 
 /** One app host: where it is, its runtime, and its own state.json and history. */
@@ -18,7 +21,22 @@ export interface Member {
   records: ServerRecords
 }
 
-export interface FleetContext extends RunContext {
+/** The connections: the nginx host's, and one per app host in the order of 'host'. */
+export interface FleetRemotes {
+  nginx: Remote
+  apps: Remote[]
+}
+
+/** What every sequence is given (context.ts RunContext), restated here so that the fleet modules stay shallow. */
+export interface FleetRunContext {
+  settings: Settings
+  report: Report
+  outcome: Outcome
+  run: RunInfo
+  progress: (progress: Progress) => void
+}
+
+export interface FleetContext extends FleetRunContext {
   /** The nginx host's connection (the lock is held there). */
   nginxRemote: Remote
   members: Member[]

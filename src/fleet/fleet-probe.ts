@@ -53,10 +53,13 @@ function upstreamServers(includeText: string | null, settings: Settings): Upstre
   if (includeText === null || !includeText.trim()) return []
   const servers = parseUpstream(includeText, name)
   if (servers === null) {
-    throw new DeployError(`The nginx include ${settings.nginx.include} holds no 'upstream ${name} { ... }' block: ${includeText.trim().slice(0, 200)}`, {
-      serverState: 'Nothing was changed on the server.',
-      hint: "Set 'nginx-upstream' to the upstream name the include defines, or write the include as the README shows."
-    })
+    throw new DeployError(
+      `The nginx include ${settings.nginx.include} holds no 'upstream ${name} { ... }' block: ${includeText.trim().slice(0, 200)}`,
+      {
+        serverState: 'Nothing was changed on the server.',
+        hint: "Set 'nginx-upstream' to the upstream name the include defines, or write the include as the README shows."
+      }
+    )
   }
   return servers
 }
@@ -67,7 +70,8 @@ function routedOn(probe: ServerProbe, servers: UpstreamServer[], member: Member,
   const color = COLORS.find(c => slots[c] === port)
   if (!color) {
     throw new DeployError(
-      `nginx routes ${member.target.label} (${member.target.address}) to port ${port}, which is neither the blue (${slots.blue}) nor the green (${slots.green}) slot.`,
+      `nginx routes ${member.target.label} (${member.target.address}) to port ${port}, ` +
+        `which is neither the blue (${slots.blue}) nor the green (${slots.green}) slot.`,
       { serverState: 'Nothing was changed on the server.', hint: "Set 'ports' so that one slot is that port, or fix the upstream by hand." }
     )
   }

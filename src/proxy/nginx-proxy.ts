@@ -132,10 +132,15 @@ const UNCHANGED = 'Nothing was changed on the server; the live version keeps ser
 
 function notIncluded(include: string, source: string, upstream?: string): DeployError {
   if (upstream) {
-    return new DeployError(`nginx does not include ${include} in its http context, so the upstream ${upstream} is not defined. Read: ${source}.`, {
-      serverState: UNCHANGED,
-      hint: `Name the include so that the http block reads it (Debian: /etc/nginx/conf.d/*.conf), or add 'include ${include};' at http level (see the README).`
-    })
+    return new DeployError(
+      `nginx does not include ${include} in its http context, so the upstream ${upstream} is not defined. Read: ${source}.`,
+      {
+        serverState: UNCHANGED,
+        hint:
+          'Name the include so that the http block reads it (Debian: /etc/nginx/conf.d/*.conf), ' +
+          `or add 'include ${include};' at http level (see the README).`
+      }
+    )
   }
   return new DeployError(`No nginx server block includes ${include}, so switching it would change nothing. Read: ${source}.`, {
     serverState: UNCHANGED,
@@ -144,10 +149,13 @@ function notIncluded(include: string, source: string, upstream?: string): Deploy
 }
 
 function noProxyPass(upstream: string, source: string): DeployError {
-  return new DeployError(`No nginx server block proxies to the upstream ${upstream}, so changing it would move no traffic. Read: ${source}.`, {
-    serverState: UNCHANGED,
-    hint: `In the server block that serves the app, write 'proxy_pass http://${upstream};' (see the README), or set 'nginx-upstream' to the name it uses.`
-  })
+  return new DeployError(
+    `No nginx server block proxies to the upstream ${upstream}, so changing it would move no traffic. Read: ${source}.`,
+    {
+      serverState: UNCHANGED,
+      hint: `In the server block that serves the app, write 'proxy_pass http://${upstream};' (see the README), or set 'nginx-upstream' to the name it uses.`
+    }
+  )
 }
 
 function unreadable(why: string, source: string): DeployError {

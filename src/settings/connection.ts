@@ -1,7 +1,6 @@
 /** The connection part of the settings: credentials, host-key checks, and the optional jump host. */
 import { InputError } from '../errors.js'
-import { parseHosts } from './fleet.js'
-import { parseBoolean, parseDuration, parseFingerprints, parsePort, required } from './inputs.js'
+import { parseBoolean, parseHosts, parseDuration, parseFingerprints, parsePort, required } from './inputs.js'
 import type { ConnectionSettings, HopSettings } from './types.js'
 
 export type { ConnectionSettings, HopSettings }

@@ -1,35 +1,11 @@
 /** The topology part of the settings: the app hosts, a separate nginx host, the upstream and the strategy. */
 import { InputError } from '../errors.js'
-import { parseChoice, parseDuration, parseFingerprints, parseInteger, parseList, parsePort } from './inputs.js'
+import { HOST, parseChoice, parseDuration, parseFingerprints, parseHostPort, parseHosts, parseInteger, parseList } from './inputs.js'
 import { STRATEGIES, type AppHostTarget, type Settings, type CanarySettings, type ConnectionSettings, type FleetSettings } from './types.js'
 
 type Input = (name: string, fallback?: string) => string
 
-const HOST = /^[A-Za-z0-9._-]+$|^[0-9A-Fa-f:.]+$/
-
 export const DEFAULT_UPSTREAM_SERVER = 'server {address}:{port};'
-
-/** `name`, `name:port`, `[v6]:port` or a bare IPv6 address; the port defaults to `defaultPort`. */
-export function parseHostPort(name: string, value: string, defaultPort: number): { host: string; port: number } {
-  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/.exec(value)
-  const single = /^([^:]+)(?::(\d+))?$/.exec(value)
-  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : single ? [single[1], single[2]] : [value, undefined]
-  if (!HOST.test(host)) throw new InputError(name, value, 'host names or IP addresses, each optionally with :port')
-  return { host, port: port === undefined ? defaultPort : parsePort(name, port) }
-}
-
-/** The `host` input: one or more app hosts, comma- or newline-separated. */
-export function parseHosts(value: string, defaultPort: number): { label: string; host: string; port: number }[] {
-  const items = parseList(value)
-  if (!items.length) throw new InputError('host', value, 'the server host name or IP address (or several, comma-separated)')
-  const hosts = items.map(item => ({ label: item, ...parseHostPort('host', item, defaultPort) }))
-  const seen = new Set<string>()
-  for (const { label, host, port } of hosts) {
-    if (seen.has(`${host}:${port}`)) throw new InputError('host', value, `each host once (${label} is listed twice)`)
-    seen.add(`${host}:${port}`)
-  }
-  return hosts
-}
 
 export function readFleet(input: Input, read: (name: string) => string, first: ConnectionSettings, appName: string): FleetSettings {
   const hosts = parseHosts(input('host'), first.port)
@@ -58,7 +34,11 @@ function readNginxHost(input: Input, read: (name: string) => string, first: Conn
   if (host === first.host && port === first.port) return null
   const key = read('nginx-private-key').trim()
   if (key && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
-    throw new InputError('nginx-private-key', '(hidden)', 'a private key in PEM/OpenSSH form, starting with -----BEGIN ... PRIVATE KEY-----')
+    throw new InputError(
+      'nginx-private-key',
+      '(hidden)',
+      'a private key in PEM/OpenSSH form, starting with -----BEGIN ... PRIVATE KEY-----'
+    )
   const fingerprints = read('nginx-host-fingerprint').trim()
   return {
     ...first,
@@ -89,7 +69,11 @@ function readUpstream(input: Input, appName: string): FleetSettings['upstream'] 
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError('nginx-upstream', name, 'an nginx upstream name: letters, digits and _')
   const serverTemplate = input('nginx-upstream-template', DEFAULT_UPSTREAM_SERVER)
   if (!/^server\s+\S*\{address\}\S*\{port\}\S*(\s+[^;{}\n]+)?;$/.test(serverTemplate)) {
-    throw new InputError('nginx-upstream-template', serverTemplate, `one nginx server line with {address} and {port}, such as ${DEFAULT_UPSTREAM_SERVER}`)
+    throw new InputError(
+      'nginx-upstream-template',
+      serverTemplate,
+      `one nginx server line with {address} and {port}, such as ${DEFAULT_UPSTREAM_SERVER}`
+    )
   }
   if (/\b(weight|down|backup)\b/.test(serverTemplate)) {
     throw new InputError('nginx-upstream-template', serverTemplate, 'no weight, down or backup parameter (the strategy sets those)')

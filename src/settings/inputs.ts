@@ -160,3 +160,27 @@ export function required(input: (name: string) => string, name: string, expected
   if (!value) throw new InputError(name, '', expected)
   return value
 }
+
+export const HOST = /^[A-Za-z0-9._-]+$|^[0-9A-Fa-f:.]+$/
+
+/** `name`, `name:port`, `[v6]:port` or a bare IPv6 address; the port defaults to `defaultPort`. */
+export function parseHostPort(name: string, value: string, defaultPort: number): { host: string; port: number } {
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/.exec(value)
+  const single = /^([^:]+)(?::(\d+))?$/.exec(value)
+  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : single ? [single[1], single[2]] : [value, undefined]
+  if (!HOST.test(host)) throw new InputError(name, value, 'host names or IP addresses, each optionally with :port')
+  return { host, port: port === undefined ? defaultPort : parsePort(name, port) }
+}
+
+/** The `host` input: one or more app hosts, comma- or newline-separated. */
+export function parseHosts(value: string, defaultPort: number): { label: string; host: string; port: number }[] {
+  const items = parseList(value)
+  if (!items.length) throw new InputError('host', value, 'the server host name or IP address (or several, comma-separated)')
+  const hosts = items.map(item => ({ label: item, ...parseHostPort('host', item, defaultPort) }))
+  const seen = new Set<string>()
+  for (const { label, host, port } of hosts) {
+    if (seen.has(`${host}:${port}`)) throw new InputError('host', value, `each host once (${label} is listed twice)`)
+    seen.add(`${host}:${port}`)
+  }
+  return hosts
+}

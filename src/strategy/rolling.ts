@@ -5,10 +5,9 @@
  */
 import { DeployError, type ActionError } from '../errors.js'
 import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
-import { drainOnHost, onEveryHost, recordHost, startOnHost, stopNewOnHost, stopOldOnHost } from '../fleet/host-steps.js'
+import { acrossHosts, drainOnHost, markHost, verify, recordHost, startOnHost, stopNewOnHost, stopOldOnHost } from '../fleet/host-steps.js'
 import { batches, liveRoute, targetRoute, to, upstreamInclude, type HostRoute } from '../fleet/routes.js'
 import { Route } from '../fleet/traffic.js'
-import { markHost, verify } from './across-hosts.js'
 
 type Phase = 'old' | 'out' | 'new'
 
@@ -25,18 +24,26 @@ export async function rolling(run: FleetRun): Promise<void> {
     if (serving.length) {
       serving.forEach(host => phase.set(host, 'out'))
       await route.apply(`Take ${names} out of nginx`, upstreamInclude(run.settings, run.hosts, routeOf), 'marked down, reloaded')
-      await onEveryHost(serving, host => drainOnHost(run, host, host.plan.live!))
+      await acrossHosts(run, `Drain ${names}`, serving, host => drainOnHost(run, host, host.plan.live!), { cleanup: true })
     }
-    const started = await onEveryHost(batch, host => startOnHost(run, host))
-    if (started.failures.length) throw await putBatchBack(run, route, started.failures[0].error as ActionError, { batch, phase, routeOf, index, groups })
+    const started = await acrossHosts(run, `Start new version on ${names}`, batch, host => startOnHost(run, host))
+    if (started.failures.length)
+      throw await putBatchBack(run, route, started.failures[0].error as ActionError, { batch, phase, routeOf, index, groups })
     batch.forEach(host => phase.set(host, 'new'))
     await route.apply(`Put ${names} back on the new version`, upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
     await verify(run)
-    await onEveryHost(batch, async host => {
-      if (host.plan.live) await stopOldOnHost(run, host, host.plan.live)
-      await recordHost(run, host)
-      markHost(run, host, 'updated')
-    })
+    const finished = await acrossHosts(
+      run,
+      `Stop old versions on ${names}`,
+      batch,
+      async host => {
+        if (host.plan.live) await stopOldOnHost(run, host, host.plan.live)
+        await recordHost(run, host)
+        markHost(run, host, 'updated')
+      },
+      { cleanup: true }
+    )
+    if (finished.failures.length) throw finished.failures[0].error
   }
 }
 
@@ -55,13 +62,18 @@ async function putBatchBack(run: FleetRun, route: Route, failure: ActionError, r
   let state: string
   try {
     await route.apply('Put the batch back on the old version', upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
-    await onEveryHost(batch, host => stopNewOnHost(run, host))
+    const stopped = await acrossHosts(run, 'Stop new versions', batch, host => stopNewOnHost(run, host), { cleanup: true })
+    if (stopped.failures.length) throw stopped.failures[0].error
     state = describeRollout(run, index, groups)
   } catch (repair) {
-    state = `Putting the failed batch back failed too: ${(repair as Error).message}. Check nginx and ${batch.map(h => h.member.target.label).join(', ')} by hand.`
+    const labels = batch.map(h => h.member.target.label).join(', ')
+    state = `Putting the failed batch back failed too: ${(repair as Error).message}. Check nginx and ${labels} by hand.`
   }
   batch.forEach(host => markHost(run, host, 'rolled back'))
-  groups.slice(index + 1).flat().forEach(host => markHost(run, host, 'untouched'))
+  groups
+    .slice(index + 1)
+    .flat()
+    .forEach(host => markHost(run, host, 'untouched'))
   return new DeployError(`The rollout stopped at batch ${index + 1} of ${groups.length}: ${failure.message}`, {
     serverState: state,
     hint: failure.hint ?? 'Fix the cause and deploy again: the hosts already updated are skipped only if the release is the same.'

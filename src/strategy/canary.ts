@@ -1,0 +1,151 @@
+/**
+ * Canary: the new version runs beside the stable one on every host, and nginx weights send it a rising share of
+ * the traffic (canary-steps). Each share is held for canary-interval while nginx logs every proxied request; the
+ * canary's error rate and latency are then judged against the stable version's over the same interval, and its
+ * health endpoint is asked. A failed gate takes the canary out (weight 0), stops it, and fails with the numbers.
+ */
+import { accessLogDirectives, accessLogName, accessLogSize, accessLogStats } from '../commands/access-log.js'
+import { removeFile } from '../commands/files.js'
+import { DeployError, type ActionError } from '../errors.js'
+import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
+import { acrossHosts, drainOnHost, markHost, retireEverywhere, startEverywhere, stopNewOnHost, verify } from '../fleet/host-steps.js'
+import { liveRoute, targetRoute, to, upstreamInclude } from '../fleet/routes.js'
+import { Route } from '../fleet/traffic.js'
+import type { CanaryStep } from '../outcome.js'
+import { parseAccessLogSize, parseAccessLogStats, statsFor } from '../proxy/access-stats.js'
+import { runChecked } from '../ssh/remote.js'
+import { canaryAddresses, type CanaryAddresses } from './canary-addresses.js'
+import { judgeStep } from './canary-gate.js'
+
+/** Needs a stable version to compare with: the caller deploys blue/green when no host serves yet. */
+export async function canary(run: FleetRun, logDir: string): Promise<void> {
+  const route = new Route(run)
+  await startEverywhere(run, route)
+  const logPath = `${logDir}/canary-access.log`
+  const addresses = await canaryAddresses(run)
+  for (const share of run.settings.fleet.canary.steps.filter(step => step < 100)) {
+    await holdShare(run, route, { share, logPath, addresses, first: share === run.settings.fleet.canary.steps[0] })
+  }
+  await route.apply('Canary 100%', upstreamInclude(run.settings, run.hosts, targetRoute), 'every host → new version, reloaded')
+  await verify(run)
+  await retireEverywhere(run, run.hosts)
+  await runChecked(run.nginxRemote, removeFile(logPath, false)).catch(() => {})
+}
+
+interface Share {
+  share: number
+  logPath: string
+  addresses: CanaryAddresses
+  first: boolean
+}
+
+/** One step: route the share, hold it, judge it. */
+async function holdShare(run: FleetRun, route: Route, { share, logPath, addresses, first }: Share): Promise<void> {
+  const { settings } = run
+  const logging = accessLogDirectives({ app: settings.appName, upstream: settings.fleet.upstream!.name, logPath })
+  const weighted = (host: HostPlan) => [...to(host.plan.live, { weight: 100 - share }), ...to(host.plan.target, { weight: share })]
+  try {
+    await route.apply(
+      `Canary ${share}%`,
+      upstreamInclude(settings, run.hosts, weighted, logging),
+      `weights ${share}/${100 - share}, reloaded`
+    )
+    if (first) await verify(run)
+    const from = parseAccessLogSize(await runChecked(run.nginxRemote, accessLogSize(logPath)))
+    if (first && from === 0 && settings.nginx.verify.kind !== 'off') throw notLogged(logPath, accessLogName(settings.appName))
+    const step = await run.report.step(`Watch canary at ${share}%`, async note => {
+      const judged = await watch(run, { share, logPath, addresses, from })
+      note(judged.passed ? `passed: ${judged.summary}` : `failed: ${judged.reasons.join('; ')}`)
+      return judged
+    })
+    if (!step.passed) throw gateFailed(step)
+  } catch (error) {
+    throw await takeCanaryOut(run, route, error as ActionError)
+  }
+}
+
+async function watch(run: FleetRun, { share, logPath, addresses, from }: Omit<Share, 'first'> & { from: number }) {
+  const { canary: limits } = run.settings.fleet
+  const begin = Date.now()
+  await holdFor(limits.intervalMs, run.report.cancelled)
+  if (run.report.cancelled.aborted) throw new DeployError(`The run was cancelled while the canary took ${share}% of the traffic.`)
+  const [output, healthy] = await Promise.all([runChecked(run.nginxRemote, accessLogStats(logPath, from)), canaryHealthy(run)])
+  const parsed = parseAccessLogStats(output)
+  const canaryStats = statsFor(parsed, addresses.canary)
+  const stableStats = statsFor(parsed, addresses.stable)
+  const verdict = judgeStep(canaryStats, stableStats, healthy, limits)
+  const step: CanaryStep = {
+    share,
+    heldMs: Date.now() - begin,
+    canary: canaryStats,
+    stable: stableStats,
+    healthy,
+    passed: verdict.passed,
+    reasons: verdict.reasons
+  }
+  run.outcome.canary.push(step)
+  const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`
+  const summary =
+    `canary ${canaryStats.requests} requests, ${pct(canaryStats.errorRate)} errors, p95 ${canaryStats.p95Ms ?? '—'} ms; ` +
+    `stable ${stableStats.requests} requests, ${pct(stableStats.errorRate)} errors, p95 ${stableStats.p95Ms ?? '—'} ms` +
+    (verdict.notes.length ? ` (${verdict.notes.join('; ')})` : '')
+  return { ...step, summary }
+}
+
+/** Waits out the interval, ending early (and failing the step) when the run is cancelled. */
+function holdFor(ms: number, cancelled: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    const done = () => {
+      clearTimeout(timer)
+      cancelled.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    cancelled.addEventListener('abort', done)
+  })
+}
+
+async function canaryHealthy(run: FleetRun): Promise<boolean> {
+  const checks = await Promise.all(
+    run.hosts.map(host => host.member.app.healthCheck(host.plan.target, () => {}, run.report.cancelled, 10_000).catch(() => null))
+  )
+  return checks.every(result => result?.healthy === true)
+}
+
+/** Weight 0: nginx back on the stable version only; then the canary drains and stops on every host. */
+async function takeCanaryOut(run: FleetRun, route: Route, failure: ActionError): Promise<DeployError> {
+  let state: string
+  try {
+    await route.apply('Take the canary out', upstreamInclude(run.settings, run.hosts, liveRoute), 'stable version only, reloaded')
+    const stopped = await acrossHosts(
+      run,
+      'Stop the canary',
+      run.hosts,
+      async host => {
+        await drainOnHost(run, host, host.plan.target)
+        await stopNewOnHost(run, host)
+      },
+      { cleanup: true }
+    )
+    if (stopped.failures.length) throw stopped.failures[0].error
+    state = 'nginx sends every request to the stable version again, and the canary was stopped on every host.'
+  } catch (repair) {
+    state = `Taking the canary out failed: ${(repair as Error).message}. Check the include on the nginx host and the app hosts by hand.`
+  }
+  for (const host of run.hosts) markHost(run, host, 'rolled back')
+  return new DeployError(failure.message, { serverState: state, hint: failure.hint ?? 'Fix the cause and deploy again.' })
+}
+
+function gateFailed(step: CanaryStep): DeployError {
+  return new DeployError(`The canary failed its gate at ${step.share}% of the traffic: ${step.reasons.join('; ')}.`, {
+    hint: 'Look at the canary steps table and the new version’s logs; fix the cause and deploy again.'
+  })
+}
+
+function notLogged(logPath: string, format: string): DeployError {
+  return new DeployError(`nginx logged nothing to ${logPath} for the check through nginx, so the canary could not be watched.`, {
+    hint:
+      "A server block or location that proxies to the upstream has its own 'access_log', which replaces the http-level one the " +
+      `action adds; add 'access_log ${logPath} ${format};' there too (see the README), or use another strategy.`
+  })
+}
