@@ -140,6 +140,8 @@ export function fleetHost(opts) {
       await terminate(members())
       holder?.stdin?.destroy()
       if (holder) await terminate([holder.pid])
+      // A session sshd forked while the first pass ran would keep the namespace alive.
+      for (let pass = 0; pass < 3 && members().length > 0; pass++) await terminate(members())
       deleteLink(opts.veth)
     },
     emergencyKill() {

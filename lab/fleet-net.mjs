@@ -38,7 +38,9 @@ export function deleteLink(name) {
 
 /** @param {string} name @param {string} prefix */
 export async function createBridge(name, prefix) {
-  await ip(['link', 'add', name, 'type', 'bridge'])
+  await ip(['link', 'add', name, 'type', 'bridge']).catch(err => {
+    throw new Error(`${err.message} (the fleet lab creates a bridge, veths and network namespaces: it needs CAP_NET_ADMIN)`)
+  })
   await ip(['addr', 'add', `${prefix}.1/24`, 'dev', name])
   await ip(['link', 'set', name, 'up'])
 }
