@@ -16,6 +16,8 @@ export interface LoadOptions {
   slowTimeoutMs: number
   pauseAfterFailureMs: number
   pauseBetweenMs: number
+  /** With an `https://` base URL: the TLS SNI name (and, for http or https, the Host header). Self-signed certificates are accepted. */
+  serverName?: string
 }
 
 export const LOAD_DEFAULTS: LoadOptions

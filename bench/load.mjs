@@ -2,7 +2,9 @@
 // every request recorded. Keep-alive is off (one TCP connection per request, agent: false): nginx
 // opens a new upstream connection per request anyway, and a reused client connection that an old
 // nginx worker closes on reload would fail for reasons that have nothing to do with the deploy.
+// An https:// base URL is served with the lab's self-signed certificates accepted; `serverName` sets SNI and Host.
 import http from 'node:http'
+import https from 'node:https'
 import { sleep } from './util.mjs'
 
 export const LOAD_DEFAULTS = {
@@ -29,10 +31,10 @@ export const TEST_LOAD = { fastClients: 2, slowClients: 1, slowMs: 1500, pauseBe
 
 /**
  * One GET; resolves (never rejects) with its timing and outcome.
- * @param {string} url @param {'fast' | 'slow'} kind @param {number} timeoutMs
+ * @param {string} url @param {'fast' | 'slow'} kind @param {number} timeoutMs @param {string} [serverName]
  * @returns {Promise<Sample>}
  */
-function request(url, kind, timeoutMs) {
+function request(url, kind, timeoutMs, serverName) {
   return new Promise(resolve => {
     const start = performance.now()
     let settled = false
@@ -41,13 +43,17 @@ function request(url, kind, timeoutMs) {
       settled = true
       resolve({ kind, start, end: performance.now(), status, version, error })
     }
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, res => {
+    const onResponse = (/** @type {http.IncomingMessage} */ res) => {
       const version = String(res.headers['x-app-version'] ?? '')
       res.on('data', () => {})
       res.on('end', () => finish(res.statusCode ?? 0, version, ''))
       res.on('error', e => finish(0, version, /** @type {any} */ (e).code ?? e.message))
       res.on('aborted', () => finish(0, version, 'response aborted'))
-    })
+    }
+    const options = { agent: false, timeout: timeoutMs, ...(serverName ? { headers: { Host: serverName } } : {}) }
+    const req = url.startsWith('https:')
+      ? https.get(url, { ...options, rejectUnauthorized: false, ...(serverName ? { servername: serverName } : {}) }, onResponse)
+      : http.get(url, options, onResponse)
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })))
     req.on('error', e => finish(0, '', /** @type {any} */ (e).code ?? e.message))
   })
@@ -56,8 +62,8 @@ function request(url, kind, timeoutMs) {
 /**
  * Starts the clients; stop() lets each finish its current request (bounded by the timeouts) and
  * returns every sample.
- * @param {string} baseUrl e.g. http://127.0.0.1:PORT
- * @param {Partial<typeof LOAD_DEFAULTS>} [options]
+ * @param {string} baseUrl e.g. http://127.0.0.1:PORT or https://198.18.0.10 (with serverName)
+ * @param {Partial<typeof LOAD_DEFAULTS> & { serverName?: string }} [options]
  */
 export function startLoad(baseUrl, options = {}) {
   const o = { ...LOAD_DEFAULTS, ...options }
@@ -68,7 +74,7 @@ export function startLoad(baseUrl, options = {}) {
     const url = kind === 'fast' ? baseUrl + o.fastPath : `${baseUrl}/slow?ms=${o.slowMs}`
     const timeout = kind === 'fast' ? o.fastTimeoutMs : o.slowTimeoutMs
     while (running) {
-      const s = await request(url, kind, timeout)
+      const s = await request(url, kind, timeout, o.serverName)
       samples.push(s)
       if (s.status !== 200) await sleep(o.pauseAfterFailureMs)
       else if (kind === 'fast' && o.pauseBetweenMs > 0) await sleep(o.pauseBetweenMs)

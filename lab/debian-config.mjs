@@ -4,16 +4,17 @@
 export const SERVER_NAME = 'app.example.test'
 export const GREETING = 'Welcome to app-server'
 export const NGINX_INCLUDE = '/etc/nginx/conf.d/service-url.inc'
-export const CERTIFICATE = `/etc/nginx/ssl/${SERVER_NAME}.crt`
-export const CERTIFICATE_KEY = `/etc/nginx/ssl/${SERVER_NAME}.key`
+/** Where the self-signed certificate for `serverName` and its key go. @param {string} serverName */
+export const certificatePaths = serverName => ({ cert: `/etc/nginx/ssl/${serverName}.crt`, key: `/etc/nginx/ssl/${serverName}.key` })
+export const { cert: CERTIFICATE, key: CERTIFICATE_KEY } = certificatePaths(SERVER_NAME)
 export const APP_PORTS = /** @type {[number, number]} */ ([8080, 8081])
 export const MANAGEMENT_PORTS = /** @type {[number, number]} */ ([18081, 18082])
 /** Every fixed port the profile or a deploy on it uses; reserved while a profile lab runs. */
 export const FIXED_PORTS = [80, 443, ...APP_PORTS, 18080, ...MANAGEMENT_PORTS]
 
-/** The README's sudoers rule, verbatim, for `user`. @param {string} user */
-export function sudoersRule(user) {
-  return `${user} ALL=(root) NOPASSWD: /usr/bin/tee ${NGINX_INCLUDE}, /usr/sbin/nginx -t, /usr/sbin/nginx -T, /usr/sbin/nginx -s reload`
+/** The README's sudoers rule, verbatim, for `user` (with another include, as the README adapts it). @param {string} user */
+export function sudoersRule(user, include = NGINX_INCLUDE) {
+  return `${user} ALL=(root) NOPASSWD: /usr/bin/tee ${include}, /usr/sbin/nginx -t, /usr/sbin/nginx -T, /usr/sbin/nginx -s reload`
 }
 
 /** Debian 12's stock /etc/nginx/nginx.conf (its comments left out). */
@@ -118,18 +119,23 @@ ${monitoring}}
 `
 }
 
+/** The settings Debian 12's stock /etc/ssh/sshd_config sets (its comments left out). */
+export const DEBIAN_SSHD_SETTINGS = [
+  'KbdInteractiveAuthentication no',
+  'UsePAM yes',
+  'X11Forwarding yes',
+  'PrintMotd no',
+  'AcceptEnv LANG LC_*',
+  'Subsystem sftp /usr/lib/openssh/sftp-server'
+]
+
 /**
  * Debian's stock sshd_config settings, plus only what a lab must set: its address, port, host keys and PID file.
  * @param {{ port: number, hostKeys: string[], pidFile: string }} opts
  */
 export function sshdConfig(opts) {
   return [
-    'KbdInteractiveAuthentication no',
-    'UsePAM yes',
-    'X11Forwarding yes',
-    'PrintMotd no',
-    'AcceptEnv LANG LC_*',
-    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    ...DEBIAN_SSHD_SETTINGS,
     '',
     '# The lab: loopback, its own port, host keys and PID file.',
     'ListenAddress 127.0.0.1',

@@ -4,8 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {
   appSite,
-  CERTIFICATE,
-  CERTIFICATE_KEY,
+  certificatePaths,
   defaultSite,
   NGINX_INCLUDE,
   nginxConf,
@@ -45,10 +44,13 @@ function put(/** @type {string} */ file, /** @type {string} */ text, mode = 0o64
 /**
  * `<dir>/etc-nginx`: the host's /etc/nginx (mime.types, modules, snippets) with Debian's stock nginx.conf, the
  * default site and the app's site enabled, the include made before the site that includes it, and a
- * self-signed certificate for the server name.
+ * self-signed certificate for the server name. `site` replaces the debian profile's sites and include.
  * @param {string} dir
+ * @param {{ serverName?: string, defaultSite?: string, appSite?: string, include?: [string, string] }} [site]
  */
-export async function buildNginxEtc(dir) {
+export async function buildNginxEtc(dir, site = {}) {
+  const serverName = site.serverName ?? SERVER_NAME
+  const [include, includeText] = site.include ?? [NGINX_INCLUDE, serviceInclude()]
   const etc = path.join(dir, 'etc-nginx')
   if (!fs.existsSync('/etc/nginx/mime.types'))
     throw new Error('lab: /etc/nginx/mime.types is missing; the debian profile copies the Debian nginx layout')
@@ -59,29 +61,30 @@ export async function buildNginxEtc(dir) {
     fs.mkdirSync(p(d), { mode: 0o755 })
   }
   put(p('nginx.conf'), nginxConf())
-  put(p('sites-available/default'), defaultSite())
-  put(p('sites-available/app'), appSite())
+  put(p('sites-available/default'), site.defaultSite ?? defaultSite())
+  put(p('sites-available/app'), site.appSite ?? appSite())
   fs.symlinkSync('/etc/nginx/sites-available/default', p('sites-enabled/default'))
   fs.symlinkSync('/etc/nginx/sites-available/app', p('sites-enabled/app'))
-  put(p(path.relative('/etc/nginx', NGINX_INCLUDE)), serviceInclude())
-  const [cert, key] = [CERTIFICATE, CERTIFICATE_KEY].map(f => p(path.relative('/etc/nginx', f)))
-  const subject = ['-subj', `/CN=${SERVER_NAME}`, '-addext', `subjectAltName=DNS:${SERVER_NAME}`]
+  put(p(path.relative('/etc/nginx', include)), includeText)
+  const { cert: certificate, key: certificateKey } = certificatePaths(serverName)
+  const [cert, key] = [certificate, certificateKey].map(f => p(path.relative('/etc/nginx', f)))
+  const subject = ['-subj', `/CN=${serverName}`, '-addext', `subjectAltName=DNS:${serverName}`]
   await must('openssl', ['req', '-x509', '-nodes', '-days', '30', '-newkey', 'rsa:2048', ...subject, '-keyout', key, '-out', cert])
   fs.chmodSync(key, 0o600)
   return etc
 }
 
 /**
- * `<dir>/sudoers.d`: one file per user holding the README's rule verbatim (checked by visudo).
+ * `<dir>/sudoers.d`: one file per user holding the README's rule verbatim (checked by visudo), for `include`.
  * @param {string} dir @param {string[]} usernames
  */
-export async function buildSudoers(dir, usernames) {
+export async function buildSudoers(dir, usernames, include = NGINX_INCLUDE) {
   const d = path.join(dir, 'sudoers.d')
   fs.mkdirSync(d, { mode: 0o755 })
   fs.chmodSync(d, 0o755)
   for (const user of usernames) {
     const file = path.join(d, user)
-    put(file, `${sudoersRule(user)}\n`, 0o440)
+    put(file, `${sudoersRule(user, include)}\n`, 0o440)
     await must(findCommand('visudo') ?? '/usr/sbin/visudo', ['-cf', file])
   }
   return d

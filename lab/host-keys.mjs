@@ -11,18 +11,20 @@ import { must } from './proc.mjs'
 export const HOST_KEY_KINDS = ['ed25519', 'ecdsa', 'rsa']
 
 /**
- * Generates the three host keys in `dir` and describes each as a client would pin it.
+ * Generates the host keys in `dir` (named as sshd's defaults in /etc/ssh; all three kinds unless `kinds` says)
+ * and describes each as a client would pin it for `host`:`sshPort` (known_hosts names port 22 without brackets).
  * @param {string} dir @param {string} comment @param {number} sshPort
  * @returns {Promise<Record<HostKeyKind, LabHostKey>>}
  */
-export async function makeHostKeys(dir, comment, sshPort) {
+export async function makeHostKeys(dir, comment, sshPort, host = '127.0.0.1', kinds = HOST_KEY_KINDS) {
+  const pattern = sshPort === 22 ? host : `[${host}]:${sshPort}`
   const keys = await Promise.all(
-    HOST_KEY_KINDS.map(async kind => {
+    kinds.map(async kind => {
       const file = path.join(dir, `ssh_host_${kind}_key`)
       await must('ssh-keygen', ['-q', '-t', kind, '-N', '', '-C', comment, '-f', file])
       const [type, data] = fs.readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/)
       const fingerprint = (await must('ssh-keygen', ['-lf', `${file}.pub`])).split(/\s+/)[1]
-      return [kind, { type, path: file, fingerprint, knownHosts: `[127.0.0.1]:${sshPort} ${type} ${data}` }]
+      return [kind, { type, path: file, fingerprint, knownHosts: `${pattern} ${type} ${data}` }]
     })
   )
   return /** @type {Record<HostKeyKind, LabHostKey>} */ (Object.fromEntries(keys))

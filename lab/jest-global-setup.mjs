@@ -5,7 +5,7 @@ import { compileSampleApp } from './sample-app.mjs'
 /** Provisions the lab machine (only when something is missing) and precompiles the sample app. */
 export default async function globalSetup() {
   try {
-    await ensureProvisioned({ images: true, debian: true })
+    await ensureProvisioned({ images: true, debian: true, fleet: true })
     await compileSampleApp()
   } catch (err) {
     // A non-root developer can still run the unit tests; e2e tests then fail in startLab().

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
+export { startFleetLab, type FleetHost, type FleetLab, type FleetLabOptions } from './fleet-lab.mjs'
+
 export interface ExecResult {
   code: number
   stdout: string
@@ -178,8 +180,8 @@ export function releasePorts(ports: Iterable<number>): void
 export function httpGet(url: string, opts?: HttpGetOptions): Promise<HttpResult>
 /** Alive and not a zombie. */
 export function isAlive(pid: number): boolean
-export function needsProvisioning(opts?: { images?: boolean; debian?: boolean }): boolean
-export function ensureProvisioned(opts?: { images?: boolean; debian?: boolean }): Promise<void>
+export function needsProvisioning(opts?: { images?: boolean; debian?: boolean; fleet?: boolean }): boolean
+export function ensureProvisioned(opts?: { images?: boolean; debian?: boolean; fleet?: boolean }): Promise<void>
 
 export type DebianUserKey = 'deploy' | 'zsh' | 'fish'
 

@@ -28,13 +28,13 @@ import { buildSampleJar, repoRoot } from './sample-app.mjs'
 import { spawnWanProxy } from './wan-proxy.mjs'
 
 export { freePort, httpGet, isAlive, releasePorts, reservePort } from './proc.mjs'
-export { ensureProvisioned, needsProvisioning } from './provision.mjs'
+export { ensureProvisioned, LOGIN_SHELL_USERS, needsProvisioning } from './provision.mjs'
 export { startDebianLab } from './debian-lab.mjs'
+export { startFleetLab } from './fleet-lab.mjs'
 export { spawnWanProxy, WAN_DEFAULTS } from './wan-proxy.mjs'
 export { appSite, serviceInclude } from './debian-config.mjs'
 
 const USER = 'bgdeploy'
-export { LOGIN_SHELL_USERS } from './provision.mjs'
 const PASSWORD = 'bgdeploy-lab'
 const PASSPHRASE = 'lab-passphrase'
 /** @type {Set<{ emergencyKill(): void }>} */

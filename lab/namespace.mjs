@@ -39,6 +39,16 @@ while [ "$#" -ge 2 ]; do
 done`
 
 /**
+ * Inside the mount namespace of `pid` (never the host's): a fresh /run, then binds each [source, target]
+ * (an empty file is made for a file's target). @param {number} pid @param {[string, string][]} binds
+ */
+export async function mountInside(pid, binds) {
+  const hostNs = mountNamespaceOf('self')
+  const r = await run('nsenter', ['-t', String(pid), '-m', '--', 'sh', '-c', MOUNT_SCRIPT, 'sh', hostNs, ...binds.flat()])
+  if (r.code !== 0) throw new Error(`lab: setting up the mount namespace failed: ${r.stderr}`)
+}
+
+/**
  * Waits for the machine-wide lock (at most timeoutMs), then holds a new mount namespace.
  * @param {{ lockFile: string, timeoutMs: number, logFile: string }} opts
  */
@@ -91,10 +101,7 @@ export async function holdNamespace(opts) {
     /** argv prefix that runs a command inside the namespace */
     enter: ['nsenter', '-t', String(pid), '-m', '--'],
     /** A fresh /run, then binds each [source, target] (an empty file is made for a file's target). @param {[string, string][]} binds */
-    async mount(binds) {
-      const r = await run('nsenter', ['-t', String(pid), '-m', '--', 'sh', '-c', MOUNT_SCRIPT, 'sh', hostNs, ...binds.flat()])
-      if (r.code !== 0) throw new Error(`lab: setting up the mount namespace failed: ${r.stderr}`)
-    },
+    mount: binds => mountInside(pid, binds),
     /** @param {string} source @param {string} target */
     async bind(source, target) {
       const script = `[ "$(readlink /proc/self/ns/mnt)" != "$1" ] && : > "$3" && mount --bind "$2" "$3"`

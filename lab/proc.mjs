@@ -193,9 +193,9 @@ export function mountsUnder(dir) {
 }
 
 /** @param {number} port @returns {Promise<boolean>} */
-export function canConnect(port) {
+export function canConnect(port, host = '127.0.0.1') {
   return new Promise(resolve => {
-    const s = net.connect({ host: '127.0.0.1', port })
+    const s = net.connect({ host, port })
     s.once('connect', () => {
       s.destroy()
       resolve(true)

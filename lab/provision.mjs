@@ -17,6 +17,9 @@ export const PROFILE_USERS = /** @type {const} */ ([
   { key: 'fish', username: 'deploy-fish', shell: '/usr/bin/fish' }
 ])
 const PROFILE_TOOLS = ['zsh', 'fish', 'openssl', 'unshare', 'nsenter', 'flock', 'visudo']
+/** The fleet lab's login user (provision.sh --fleet) and what the fleet lab runs. */
+const FLEET_USER = 'bgfleet'
+const FLEET_TOOLS = ['ip', 'unshare', 'nsenter', 'openssl', 'visudo', 'scp', 'timeout']
 
 /** @param {string} name @param {string[]} [dirs] @returns {string | undefined} absolute path of an executable */
 export function findCommand(name, dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin']) {
@@ -63,9 +66,13 @@ function profileReady() {
   )
 }
 
+function fleetReady() {
+  return FLEET_TOOLS.every(t => findCommand(t)) && userInfo(FLEET_USER)?.shell === '/bin/bash'
+}
+
 /**
  * True when provision.sh has something to do (a tool or a lab user is missing).
- * @param {{ images?: boolean, debian?: boolean }} [opts] also check what image mode / the debian profile needs
+ * @param {{ images?: boolean, debian?: boolean, fleet?: boolean }} [opts] also check what image mode / the debian profile / the fleet lab needs
  */
 export function needsProvisioning(opts = {}) {
   const shells = ['zsh', 'fish', 'tcsh', 'busybox']
@@ -80,14 +87,16 @@ export function needsProvisioning(opts = {}) {
     !fs.existsSync('/etc/sudoers.d/bgdeploy') ||
     !fs.existsSync('/run/sshd') ||
     (opts.images === true && IMAGE_FILES.some(f => !fs.existsSync(f))) ||
-    (opts.debian === true && !profileReady())
+    (opts.debian === true && !profileReady()) ||
+    (opts.fleet === true && !fleetReady())
   )
 }
 
-/** Runs lab/provision.sh when something is missing. @param {{ images?: boolean, debian?: boolean }} [opts] */
+/** Runs lab/provision.sh when something is missing. @param {{ images?: boolean, debian?: boolean, fleet?: boolean }} [opts] */
 export async function ensureProvisioned(opts = {}) {
   if (!needsProvisioning(opts)) return
-  const args = [PROVISION_SCRIPT, ...(opts.images ? ['--images'] : []), ...(opts.debian ? ['--debian'] : [])]
+  const flags = /** @type {const} */ (['images', 'debian', 'fleet']).filter(k => opts[k]).map(k => `--${k}`)
+  const args = [PROVISION_SCRIPT, ...flags]
   const r = spawnSync('bash', args, { stdio: ['ignore', 'inherit', 'inherit'] })
   if (r.status !== 0) throw new Error(`lab provisioning failed (${PROVISION_SCRIPT} exited ${r.status})`)
 }

@@ -2,16 +2,19 @@
 # Installs and prepares what the local lab needs: sshd, nginx, a JDK, sudo and the
 # login users; with --images also a Docker CLI, podman, docker-registry and busybox-static
 # for image mode; with --debian also zsh, fish and the debian profile's users (deploy,
-# deploy-zsh, deploy-fish, in group docker). Idempotent and quick when everything is already there.
+# deploy-zsh, deploy-fish, in group docker); with --fleet also iproute2, util-linux and the fleet
+# lab's user bgfleet. Idempotent and quick when everything is already there.
 set -euo pipefail
 
 IMAGES=0
 DEBIAN=0
+FLEET=0
 for arg in "$@"; do
   case $arg in
     --images) IMAGES=1 ;;
     --debian) DEBIAN=1 ;;
-    *) echo "usage: provision.sh [--images] [--debian]" >&2; exit 2 ;;
+    --fleet) FLEET=1 ;;
+    *) echo "usage: provision.sh [--images] [--debian] [--fleet]" >&2; exit 2 ;;
   esac
 done
 
@@ -76,6 +79,15 @@ if [ "$DEBIAN" = 1 ]; then
   have unshare || missing+=(util-linux)
   have nsenter || missing+=(util-linux)
   have flock || missing+=(util-linux)
+fi
+
+if [ "$FLEET" = 1 ]; then
+  have ip || missing+=(iproute2)
+  have openssl || missing+=(openssl)
+  have unshare || missing+=(util-linux)
+  have nsenter || missing+=(util-linux)
+  have timeout || missing+=(coreutils)
+  have scp || missing+=(openssh-client)
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -191,6 +203,17 @@ if [ "$DEBIAN" = 1 ]; then
   ensure_profile_user deploy /bin/bash
   ensure_profile_user deploy-zsh /usr/bin/zsh
   ensure_profile_user deploy-fish /usr/bin/fish
+fi
+
+# The fleet lab's user: key login only, bash, no groups; its sudo rule lives in the nginx host's private
+# /etc/sudoers.d and its homes are per host, inside each host's namespace.
+if [ "$FLEET" = 1 ]; then
+  if ! id bgfleet >/dev/null 2>&1; then
+    echo "provision.sh: creating user bgfleet"
+    as_root useradd --create-home --home-dir /home/bgfleet --shell /bin/bash bgfleet
+    as_root usermod -p '*' bgfleet
+  fi
+  if [ "$(getent passwd bgfleet | cut -d: -f7)" != /bin/bash ]; then as_root usermod --shell /bin/bash bgfleet; fi
 fi
 
 exit 0

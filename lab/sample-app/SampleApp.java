@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A tiny stand-in for a Spring Boot service, built on the JDK's HTTP server only.
@@ -19,11 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (with {@code \n} for a line break) play a server whose text tries to pass for workflow commands.
  * {@code --port N} overrides the port, like apps that take it as an argument. A management port
  * ({@code --management-port N}, management.server.port or MANAGEMENT_SERVER_PORT) serves
- * /actuator/* there instead of on the app port, as Spring Boot does.
+ * /actuator/* there instead of on the app port, as Spring Boot does. It listens on 127.0.0.1 unless
+ * server.address or SERVER_ADDRESS names another address (0.0.0.0: all). For canary tests, every request
+ * but /actuator/health waits EXTRA_LATENCY_MS more, and the fraction ERROR_RATE (0..1) of them answers 500.
  */
 public final class SampleApp {
     private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
+    private static Faults faults = new Faults(0, 0, new AtomicLong());
 
     private SampleApp() {
     }
@@ -36,6 +40,14 @@ public final class SampleApp {
         long bootDelay = longEnv("BOOT_DELAY_MS", 0);
         boolean healthy = boolEnv("HEALTHY", true);
         boolean graceful = boolEnv("GRACEFUL", true);
+        String address = resolveAddress();
+        double errorRate = doubleEnv("ERROR_RATE", 0);
+        if (!(errorRate >= 0 && errorRate <= 1)) {
+            System.err.println("ERROR: APPLICATION FAILED TO START: ERROR_RATE must be between 0 and 1, not " + System.getenv("ERROR_RATE"));
+            System.err.flush();
+            System.exit(1);
+        }
+        faults = new Faults(errorRate, Math.max(0, longEnv("EXTRA_LATENCY_MS", 0)), new AtomicLong());
 
         log("Starting SampleApp " + version + " (pid " + ProcessHandle.current().pid() + ", port " + port + ")");
         String logLines = System.getenv("LOG_LINES");
@@ -52,8 +64,8 @@ public final class SampleApp {
         }
 
         ExecutorService pool = Executors.newCachedThreadPool();
-        HttpServer server = listen(port, pool);
-        HttpServer management = managementPort > 0 ? listen(managementPort, pool) : null;
+        HttpServer server = listen(address, port, pool);
+        HttpServer management = managementPort > 0 ? listen(address, managementPort, pool) : null;
         String healthStatus = System.getenv().getOrDefault("HEALTH_STATUS", healthy ? "UP" : "DOWN").replace("\\n", "\n");
         Endpoints app = new Endpoints(version, healthy, healthStatus, String.join(" ", args), management == null, "app");
         server.createContext("/", exchange -> handle(exchange, app));
@@ -81,9 +93,18 @@ public final class SampleApp {
     private record Endpoints(String version, boolean healthy, String healthStatus, String args, boolean actuator, String role) {
     }
 
-    private static HttpServer listen(int port, ExecutorService pool) throws IOException {
+    /** Injected faults: every request but the health check waits extraLatencyMs, and errorRate of them fail. */
+    private record Faults(double errorRate, long extraLatencyMs, AtomicLong counted) {
+        /** Spreads failures evenly: request n fails when floor(n * errorRate) steps up, so exactly that fraction fails. */
+        boolean nextFails() {
+            long n = counted.incrementAndGet();
+            return Math.floor(n * errorRate) > Math.floor((n - 1) * errorRate);
+        }
+    }
+
+    private static HttpServer listen(String address, int port, ExecutorService pool) throws IOException {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 128);
             server.setExecutor(pool);
             return server;
         } catch (BindException e) {
@@ -125,7 +146,14 @@ public final class SampleApp {
             String path = exchange.getRequestURI().getPath();
             String type = "text/plain; charset=utf-8";
             String text;
-            if (path.equals("/")) {
+            boolean health = path.equals("/actuator/health");
+            if (!health && faults.extraLatencyMs() > 0) {
+                Thread.sleep(faults.extraLatencyMs());
+            }
+            if (!health && faults.errorRate() > 0 && faults.nextFails()) {
+                status = 500;
+                text = "injected error (ERROR_RATE=" + faults.errorRate() + ")\n";
+            } else if (path.equals("/")) {
                 status = 200;
                 text = "hello from " + version + "\n";
             } else if (path.equals("/version")) {
@@ -181,6 +209,15 @@ public final class SampleApp {
             }
         }
         return json.append('"').toString();
+    }
+
+    private static String resolveAddress() {
+        for (String c : new String[] {System.getProperty("server.address"), System.getenv("SERVER_ADDRESS")}) {
+            if (c != null && !c.isBlank()) {
+                return c.trim();
+            }
+        }
+        return "127.0.0.1";
     }
 
     private static int resolvePort(String[] args) {
@@ -251,6 +288,15 @@ public final class SampleApp {
     private static long longEnv(String name, long fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : Long.parseLong(v.trim());
+    }
+
+    private static double doubleEnv(String name, double fallback) {
+        String v = System.getenv(name);
+        try {
+            return v == null || v.isBlank() ? fallback : Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     private static boolean boolEnv(String name, boolean fallback) {
