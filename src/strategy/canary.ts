@@ -50,9 +50,7 @@ async function holdShare(run: FleetRun, route: Route, { share, logPath, addresse
       upstreamInclude(settings, run.hosts, weighted, logging),
       `weights ${share}/${100 - share}, reloaded`
     )
-    if (first) await verify(run)
-    const from = parseAccessLogSize(await runChecked(run.nginxRemote, accessLogSize(logPath)))
-    if (first && from === 0 && settings.nginx.verify.kind !== 'off') throw notLogged(logPath, accessLogName(settings.appName))
+    const from = first ? await untilLogged(run, logPath) : await logSize(run, logPath)
     const step = await run.report.step(`Watch canary at ${share}%`, async note => {
       const judged = await watch(run, { share, logPath, addresses, from })
       note(judged.passed ? `passed: ${judged.summary}` : `failed: ${judged.reasons.join('; ')}`)
@@ -90,6 +88,25 @@ async function watch(run: FleetRun, { share, logPath, addresses, from }: Omit<Sh
     `stable ${stableStats.requests} requests, ${pct(stableStats.errorRate)} errors, p95 ${stableStats.p95Ms ?? '—'} ms` +
     (verdict.notes.length ? ` (${verdict.notes.join('; ')})` : '')
   return { ...step, summary }
+}
+
+function logSize(run: FleetRun, logPath: string): Promise<number> {
+  return runChecked(run.nginxRemote, accessLogSize(logPath)).then(parseAccessLogSize)
+}
+
+/**
+ * Checks through nginx until the canary's log has a line: old workers still finishing after the reload answer
+ * without the new logging, so one check may go unlogged. A log that stays empty means the http-level access_log
+ * does not reach the server block (one of its own replaces it).
+ */
+async function untilLogged(run: FleetRun, logPath: string): Promise<number> {
+  if (run.settings.nginx.verify.kind === 'off') return logSize(run, logPath)
+  for (let attempt = 1; ; attempt++) {
+    await verify(run)
+    const size = await logSize(run, logPath)
+    if (size > 0) return size
+    if (attempt === 5) throw notLogged(logPath, accessLogName(run.settings.appName))
+  }
 }
 
 /** Waits out the interval, ending early (and failing the step) when the run is cancelled. */
