@@ -20,10 +20,15 @@ import { logFailure, logWarning } from './report/safe-text.js'
 import { SshRemote } from './ssh/ssh-remote.js'
 import { tracedRemote } from './ssh/traced-remote.js'
 import { singleServer } from './wiring.js'
+import { repairAcrossHosts } from './fleet/fleet-repair.js'
+import { connectFleet, type FleetConnections } from './fleet/connect-fleet.js'
+import { wireFleet } from './fleet/fleet-operations.js'
+import type { FleetInFlight } from './progress.js'
 
 export async function run(): Promise<void> {
   const progress = parseProgress(core.getState(REPAIR_STATE))
   if (!progress || progress.phase === 'done') return
+  if (progress.phase === 'fleet') return postAcrossHosts(progress)
   let settings: Settings | undefined
   const report = new Report(actionLog(() => settings))
   const outcome = emptyOutcome()
@@ -77,5 +82,40 @@ export async function run(): Promise<void> {
   } finally {
     await lock?.release().catch(() => {})
     await remote?.close()
+  }
+}
+
+/** A deploy across hosts: the nginx host's lock, and every host connected. */
+async function postAcrossHosts(progress: FleetInFlight): Promise<void> {
+  let settings: Settings | undefined
+  const report = new Report(actionLog(() => settings))
+  const outcome = emptyOutcome()
+  let fleet: FleetConnections | undefined
+  let lock: HeldCommand | undefined
+  try {
+    logWarning('The deploy across hosts did not finish: putting nginx back where it is safe, and finishing or undoing each host.')
+    settings = readSettings(name => core.getInput(name), process.env.GITHUB_REPOSITORY ?? '')
+    settings.secrets.forEach(secret => core.setSecret(secret))
+    const config = settings
+    fleet = await connectFleet(config, report)
+    const nginx = fleet.nginx
+    const run = runInfo()
+    lock = await report.step('Take deploy lock', async () => acquireLock(nginx, config, run))
+    haltOnLoss(lock, report, nginx)
+    const base = { settings, remote: nginx, report, outcome, run, progress: () => {}, jar: null, wire: singleServer }
+    await repairAcrossHosts(wireFleet(base, { mode: progress.mode, ref: progress.ref }, fleet), progress)
+    await writeSummary(settings, report, outcome, { title: `🔧 Repaired ${settings.appName} after an interrupted deploy across hosts` })
+  } catch (error) {
+    const failure = error instanceof ActionError ? error : new ActionError((error as Error).message)
+    const title = `❌ Repair of ${settings?.appName ?? 'the app'} after an interrupted deploy failed`
+    await writeSummary(settings, report, outcome, { error: failure, title }).catch(() => {})
+    logFailure(
+      redactor(settings)(
+        `Could not repair the interrupted deploy: ${failure.message}\nCheck the nginx include and the app hosts, or run the deploy again.`
+      )
+    )
+  } finally {
+    await lock?.release().catch(() => {})
+    await Promise.all((fleet?.opened ?? []).map(remote => remote.close()))
   }
 }

@@ -25,16 +25,42 @@ export interface InFlight {
   preview?: { number: number; ports: [number, number] }
 }
 
+/**
+ * A deploy across hosts, as the post step needs it: nginx goes back to `includeSafe` while it still holds
+ * `includeWritten`; each host whose safe route is its new version is finished (old version stopped, recorded),
+ * and on every other host the new version this run started is stopped.
+ */
+export interface FleetInFlight {
+  phase: 'fleet'
+  mode: Mode
+  runToken: string
+  ref?: string
+  includeWritten: string | null
+  /** Every host on a version that runs and serves: no host down, no canary share. */
+  includeSafe: string | null
+  hosts: FleetHostProgress[]
+}
+
+export interface FleetHostProgress {
+  /** Its place in 'host'. */
+  index: number
+  target: Slot
+  live: Slot | null
+  /** Whether the safe include routes it to the new version (verified): then it is finished, not undone. */
+  committed: boolean
+  finish: Finish
+}
+
 /** The name under which the main step saves its progress for the post step. */
 export const REPAIR_STATE = 'repair'
 
 /** 'done': nothing left for the post step (the deploy finished, or rolled back cleanly). */
-export type Progress = InFlight | { phase: 'done' }
+export type Progress = InFlight | FleetInFlight | { phase: 'done' }
 
 export function parseProgress(saved: string): Progress | null {
   try {
     const progress = saved ? (JSON.parse(saved) as Progress) : null
-    return progress && ['started', 'switched', 'done'].includes(progress.phase) ? progress : null
+    return progress && ['started', 'switched', 'fleet', 'done'].includes(progress.phase) ? progress : null
   } catch {
     return null
   }

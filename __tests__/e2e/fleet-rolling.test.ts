@@ -55,4 +55,24 @@ describe('rolling across hosts', () => {
     expect(run.run.summary).toContain('rolled back')
     expect(await includeText(lab)).not.toContain('down')
   })
+
+  it('a run killed mid-rollout is put right by its post step: nginx on versions that serve, each host finished or untouched', async () => {
+    const second = lab.apps[1].address.replace(/\./g, '\\.')
+    const killed = await underLoad(lab, rollingInputs(jars.v1), {
+      interrupt: { when: new RegExp(`✓ Take ${second} out of nginx`), signal: 'SIGKILL' }
+    })
+    expect(killed.run.signal).toBe('SIGKILL')
+    expect(await includeText(lab)).toContain('down')
+    const post = await underLoad(lab, rollingInputs(jars.v1), { state: killed.run.state })
+    expect(errorOf(post.run)).toBe('')
+    expect(post.failed).toEqual([])
+    expect(await includeText(lab)).not.toContain('down')
+    expect(post.run.summary).toContain('Repaired cart after an interrupted deploy across hosts')
+    // The first host had its new version verified: finished. The others serve what they served.
+    const hosts = JSON.parse((await underLoad(lab, fleetInputs(lab, 'cart', { command: 'status' }))).run.outputs.hosts) as HostOutput[]
+    expect(hosts.map(h => h.release === hosts[0].release)).toEqual([true, false, false])
+    expect(await versionOn(lab, 0, hosts[0].slot!.port)).toBe('v1')
+    expect(await versionOn(lab, 0, hosts[0].slot!.port === 8080 ? 8081 : 8080)).toBe('')
+    expect(await servedVersions(lab, 30)).toEqual(['v1', 'v2'])
+  })
 })

@@ -28,7 +28,7 @@ export async function probeFleet(ctx: FleetContext): Promise<{ nginx: ServerProb
   return { nginx, hosts }
 }
 
-async function probeNginxHost(remote: Remote, settings: Settings): Promise<ServerProbe> {
+export async function probeNginxHost(remote: Remote, settings: Settings): Promise<ServerProbe> {
   const { nginx, remoteDir, slots } = settings
   const output = await runChecked(remote, probeServer(nginx.include, remoteDir, 'nginx', [], nginxProbeArgs(nginx)))
   return parseProbe(output, slots, null)

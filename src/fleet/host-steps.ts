@@ -146,6 +146,7 @@ export async function undoStart(run: FleetRun, route: Restorable, failure: Actio
     const stopped = await acrossHosts(run, 'Stop new versions', run.hosts, host => stopNewOnHost(run, host), { cleanup: true })
     if (stopped.failures.length) throw stopped.failures[0].error
     state = `${what}: ${nginx}; the new version was stopped on every host, and the old version serves as before.`
+    run.progress({ phase: 'done' })
   } catch (repair) {
     state = `${what}, and putting things back failed too: ${(repair as Error).message}. Check nginx and the app hosts by hand.`
   }
@@ -198,4 +199,27 @@ export function markHost(run: FleetRun, host: HostPlan, state: 'updated' | 'unch
   const index = run.outcome.hosts.findIndex(h => h.host === target.label)
   if (index === -1) run.outcome.hosts.push(entry)
   else run.outcome.hosts[index] = entry
+}
+
+/**
+ * Saves where the deploy across hosts stands, for the post step: `written` is the include being written now,
+ * `safe` the one to put back if the run dies, `committed` the hosts whose new version `safe` routes to.
+ */
+export function saveProgress(run: FleetRun, written: string | null, safe: string | null, committed: Set<HostPlan>): void {
+  const { runtime } = run.members[0].app
+  run.progress({
+    phase: 'fleet',
+    mode: runtime.mode,
+    runToken: run.run.token,
+    ref: runtime.ref,
+    includeWritten: written,
+    includeSafe: safe,
+    hosts: run.hosts.map(host => ({
+      index: run.members.indexOf(host.member),
+      target: host.plan.target,
+      live: host.plan.live,
+      committed: committed.has(host),
+      finish: finishOf(run, host)
+    }))
+  })
 }

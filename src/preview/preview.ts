@@ -42,7 +42,8 @@ async function deployPreview(ctx: OperationContext, number: number, runInstance:
   const deploymentId = await gh.startDeployment(github.context.payload.pull_request?.head?.sha ?? github.context.sha)
   try {
     // The post step must repair this preview instance, not the production app.
-    const progress: typeof ctx.progress = p => ctx.progress(p.phase === 'done' ? p : { ...p, preview: { number, ports: entry.ports } })
+    const progress: typeof ctx.progress = p =>
+      ctx.progress(p.phase === 'done' || p.phase === 'fleet' ? p : { ...p, preview: { number, ports: entry.ports } })
     const outcome = await runInstance({ ...ctx, settings: instance, progress })
     await gh.finishDeployment(deploymentId, 'success', url)
     await gh.upsertComment({

@@ -8,7 +8,16 @@ import { accessLogDirectives, accessLogName, accessLogSize, accessLogStats } fro
 import { removeFile } from '../commands/files.js'
 import { DeployError, type ActionError } from '../errors.js'
 import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
-import { acrossHosts, drainOnHost, markHost, retireEverywhere, startEverywhere, stopNewOnHost, verify } from '../fleet/host-steps.js'
+import {
+  acrossHosts,
+  drainOnHost,
+  markHost,
+  retireEverywhere,
+  saveProgress,
+  startEverywhere,
+  stopNewOnHost,
+  verify
+} from '../fleet/host-steps.js'
 import { liveRoute, targetRoute, to, upstreamInclude } from '../fleet/routes.js'
 import { Route } from '../fleet/traffic.js'
 import type { CanaryStep } from '../outcome.js'
@@ -20,15 +29,25 @@ import { judgeStep } from './canary-gate.js'
 /** Needs a stable version to compare with: the caller deploys blue/green when no host serves yet. */
 export async function canary(run: FleetRun, logDir: string): Promise<void> {
   const route = new Route(run)
+  const stableOnly = upstreamInclude(run.settings, run.hosts, liveRoute)
+  saveProgress(run, run.includeBefore, run.includeBefore, new Set())
   await startEverywhere(run, route)
   const logPath = `${logDir}/canary-access.log`
   const addresses = await canaryAddresses(run)
   for (const share of run.settings.fleet.canary.steps.filter(step => step < 100)) {
-    await holdShare(run, route, { share, logPath, addresses, first: share === run.settings.fleet.canary.steps[0] })
+    await holdShare(run, route, { share, logPath, addresses, stableOnly, first: share === run.settings.fleet.canary.steps[0] })
   }
-  await route.apply('Canary 100%', upstreamInclude(run.settings, run.hosts, targetRoute), 'every host → new version, reloaded')
-  await verify(run)
+  const all = upstreamInclude(run.settings, run.hosts, targetRoute)
+  saveProgress(run, all, stableOnly, new Set())
+  try {
+    await route.apply('Canary 100%', all, 'every host → new version, reloaded')
+    await verify(run)
+  } catch (error) {
+    throw await takeCanaryOut(run, route, error as ActionError)
+  }
+  saveProgress(run, all, all, new Set(run.hosts))
   await retireEverywhere(run, run.hosts)
+  run.progress({ phase: 'done' })
   await runChecked(run.nginxRemote, removeFile(logPath, false)).catch(() => {})
 }
 
@@ -36,20 +55,20 @@ interface Share {
   share: number
   logPath: string
   addresses: CanaryAddresses
+  /** The include with the stable version only: what a run that dies now is put back to. */
+  stableOnly: string
   first: boolean
 }
 
 /** One step: route the share, hold it, judge it. */
-async function holdShare(run: FleetRun, route: Route, { share, logPath, addresses, first }: Share): Promise<void> {
+async function holdShare(run: FleetRun, route: Route, { share, logPath, addresses, stableOnly, first }: Share): Promise<void> {
   const { settings } = run
   const logging = accessLogDirectives({ app: settings.appName, upstream: settings.fleet.upstream!.name, logPath })
   const weighted = (host: HostPlan) => [...to(host.plan.live, { weight: 100 - share }), ...to(host.plan.target, { weight: share })]
+  const text = upstreamInclude(settings, run.hosts, weighted, logging)
+  saveProgress(run, text, stableOnly, new Set())
   try {
-    await route.apply(
-      `Canary ${share}%`,
-      upstreamInclude(settings, run.hosts, weighted, logging),
-      `weights ${share}/${100 - share}, reloaded`
-    )
+    await route.apply(`Canary ${share}%`, text, `weights ${share}/${100 - share}, reloaded`)
     const from = first ? await untilLogged(run, logPath) : await logSize(run, logPath)
     const step = await run.report.step(`Watch canary at ${share}%`, async note => {
       const judged = await watch(run, { share, logPath, addresses, from })
@@ -62,7 +81,7 @@ async function holdShare(run: FleetRun, route: Route, { share, logPath, addresse
   }
 }
 
-async function watch(run: FleetRun, { share, logPath, addresses, from }: Omit<Share, 'first'> & { from: number }) {
+async function watch(run: FleetRun, { share, logPath, addresses, from }: Omit<Share, 'first' | 'stableOnly'> & { from: number }) {
   const { canary: limits } = run.settings.fleet
   const begin = Date.now()
   await holdFor(limits.intervalMs, run.report.cancelled)
@@ -145,6 +164,7 @@ async function takeCanaryOut(run: FleetRun, route: Route, failure: ActionError):
       { cleanup: true }
     )
     if (stopped.failures.length) throw stopped.failures[0].error
+    run.progress({ phase: 'done' })
     state = 'nginx sends every request to the stable version again, and the canary was stopped on every host.'
   } catch (repair) {
     state = `Taking the canary out failed: ${(repair as Error).message}. Check the include on the nginx host and the app hosts by hand.`

@@ -5,7 +5,17 @@
  */
 import { DeployError, type ActionError } from '../errors.js'
 import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
-import { acrossHosts, drainOnHost, markHost, verify, recordHost, startOnHost, stopNewOnHost, stopOldOnHost } from '../fleet/host-steps.js'
+import {
+  acrossHosts,
+  drainOnHost,
+  markHost,
+  saveProgress,
+  verify,
+  recordHost,
+  startOnHost,
+  stopNewOnHost,
+  stopOldOnHost
+} from '../fleet/host-steps.js'
 import { batches, liveRoute, targetRoute, to, upstreamInclude, type HostRoute } from '../fleet/routes.js'
 import { Route } from '../fleet/traffic.js'
 
@@ -17,21 +27,32 @@ export async function rolling(run: FleetRun): Promise<void> {
   const phase = new Map<HostPlan, Phase>(run.hosts.map(host => [host, 'old']))
   const routeOf = (host: HostPlan): HostRoute =>
     phase.get(host) === 'new' ? targetRoute(host) : phase.get(host) === 'out' ? to(host.plan.live, { down: true }) : liveRoute(host)
+  const committed = new Set<HostPlan>()
+  const safe = () => upstreamInclude(run.settings, run.hosts, host => (committed.has(host) ? targetRoute(host) : liveRoute(host)))
+  const apply = async (name: string, note: string) => {
+    const text = upstreamInclude(run.settings, run.hosts, routeOf)
+    saveProgress(run, text, safe(), committed)
+    await route.apply(name, text, note)
+    return text
+  }
+  saveProgress(run, run.includeBefore, run.includeBefore, committed)
   const groups = batches(run.hosts, run.settings.fleet.rollingBatch)
   for (const [index, batch] of groups.entries()) {
     const names = batch.map(host => host.member.target.label).join(', ')
     const serving = batch.filter(host => host.plan.live)
     if (serving.length) {
       serving.forEach(host => phase.set(host, 'out'))
-      await route.apply(`Take ${names} out of nginx`, upstreamInclude(run.settings, run.hosts, routeOf), 'marked down, reloaded')
+      await apply(`Take ${names} out of nginx`, 'marked down, reloaded')
       await acrossHosts(run, `Drain ${names}`, serving, host => drainOnHost(run, host, host.plan.live!), { cleanup: true })
     }
     const started = await acrossHosts(run, `Start new version on ${names}`, batch, host => startOnHost(run, host))
     if (started.failures.length)
       throw await putBatchBack(run, route, started.failures[0].error as ActionError, { batch, phase, routeOf, index, groups })
     batch.forEach(host => phase.set(host, 'new'))
-    await route.apply(`Put ${names} back on the new version`, upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
+    const text = await apply(`Put ${names} back on the new version`, 'config tested, reloaded')
     await verify(run)
+    batch.forEach(host => committed.add(host))
+    saveProgress(run, text, text, committed)
     const finished = await acrossHosts(
       run,
       `Stop old versions on ${names}`,
@@ -45,6 +66,7 @@ export async function rolling(run: FleetRun): Promise<void> {
     )
     if (finished.failures.length) throw finished.failures[0].error
   }
+  run.progress({ phase: 'done' })
 }
 
 interface Rollout {
@@ -65,6 +87,7 @@ async function putBatchBack(run: FleetRun, route: Route, failure: ActionError, r
     const stopped = await acrossHosts(run, 'Stop new versions', batch, host => stopNewOnHost(run, host), { cleanup: true })
     if (stopped.failures.length) throw stopped.failures[0].error
     state = describeRollout(run, index, groups)
+    run.progress({ phase: 'done' })
   } catch (repair) {
     const labels = batch.map(h => h.member.target.label).join(', ')
     state = `Putting the failed batch back failed too: ${(repair as Error).message}. Check nginx and ${labels} by hand.`
