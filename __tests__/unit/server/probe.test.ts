@@ -39,12 +39,14 @@ describe('parseProbe', () => {
         uid: '0',
         include: 'set $service_url http://127.0.0.1:8081;',
         tcp: LISTEN(8081),
-        record: '{"active":{"color":"green","port":8081,"release":"r1"}}'
+        record: '{"active":{"color":"green","port":8081,"release":"r1"}}',
+        'dir-path': '/home/deploy/bluegreen/shop'
       }),
       slots,
       DEFAULT_TEMPLATE
     )
     expect(server).toEqual({
+      dirPath: '/home/deploy/bluegreen/shop',
       isRoot: true,
       includeText: 'set $service_url http://127.0.0.1:8081;',
       routed: { color: 'green', port: 8081, listening: true },
