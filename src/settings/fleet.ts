@@ -118,6 +118,15 @@ export function refuseOutsideOneServer(settings: Settings): void {
   if (settings.command === 'preview' || settings.command === 'preview-destroy')
     throw new InputError('command', settings.command, `deploy, redeploy, rollback or status ${why} (previews run on one server)`)
   if (settings.keepPreviousMs > 0) throw new InputError('keep-previous', `${settings.keepPreviousMs / 1000}s`, `0 ${why}`)
+  const remoteApp = fleet.appHosts.find(target => target.address !== '127.0.0.1')
+  if (settings.artifact.kind === 'image' && remoteApp) {
+    throw new InputError(
+      'image',
+      settings.artifact.ref,
+      `a jar while nginx reaches an app host over the network (${remoteApp.address}): image mode publishes the container's ` +
+        'ports on 127.0.0.1 only, so it runs across hosts only with nginx on the app host'
+    )
+  }
   if (settings.hooks.beforeSwitch.length || settings.hooks.afterSwitch.length)
     throw new InputError(settings.hooks.beforeSwitch.length ? 'before-switch' : 'after-switch', '(set)', `empty ${why}`)
 }

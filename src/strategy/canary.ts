@@ -33,6 +33,8 @@ export async function canary(run: FleetRun, logDir: string): Promise<void> {
   saveProgress(run, run.includeBefore, run.includeBefore, new Set())
   await startEverywhere(run, route)
   const logPath = `${logDir}/canary-access.log`
+  // A log left by an earlier canary that failed would make the first step's check pass on old lines.
+  await runChecked(run.nginxRemote, removeFile(logPath, false))
   const addresses = await canaryAddresses(run)
   for (const share of run.settings.fleet.canary.steps.filter(step => step < 100)) {
     await holdShare(run, route, { share, logPath, addresses, stableOnly, first: share === run.settings.fleet.canary.steps[0] })
@@ -43,7 +45,7 @@ export async function canary(run: FleetRun, logDir: string): Promise<void> {
     await route.apply('Canary 100%', all, 'every host → new version, reloaded')
     await verify(run)
   } catch (error) {
-    throw await takeCanaryOut(run, route, error as ActionError)
+    throw await takeCanaryOut(run, route, error as ActionError, logPath)
   }
   saveProgress(run, all, all, new Set(run.hosts))
   await retireEverywhere(run, run.hosts)
@@ -77,7 +79,7 @@ async function holdShare(run: FleetRun, route: Route, { share, logPath, addresse
     })
     if (!step.passed) throw gateFailed(step)
   } catch (error) {
-    throw await takeCanaryOut(run, route, error as ActionError)
+    throw await takeCanaryOut(run, route, error as ActionError, logPath)
   }
 }
 
@@ -149,7 +151,7 @@ async function canaryHealthy(run: FleetRun): Promise<boolean> {
 }
 
 /** Weight 0: nginx back on the stable version only; then the canary drains and stops on every host. */
-async function takeCanaryOut(run: FleetRun, route: Route, failure: ActionError): Promise<DeployError> {
+async function takeCanaryOut(run: FleetRun, route: Route, failure: ActionError, logPath: string): Promise<DeployError> {
   let state: string
   try {
     await route.apply('Take the canary out', upstreamInclude(run.settings, run.hosts, liveRoute), 'stable version only, reloaded')
@@ -165,6 +167,7 @@ async function takeCanaryOut(run: FleetRun, route: Route, failure: ActionError):
     )
     if (stopped.failures.length) throw stopped.failures[0].error
     run.progress({ phase: 'done' })
+    await runChecked(run.nginxRemote, removeFile(logPath, false)).catch(() => {})
     state = 'nginx sends every request to the stable version again, and the canary was stopped on every host.'
   } catch (repair) {
     state = `Taking the canary out failed: ${(repair as Error).message}. Check the include on the nginx host and the app hosts by hand.`
@@ -183,6 +186,6 @@ function notLogged(logPath: string, format: string): DeployError {
   return new DeployError(`nginx logged nothing to ${logPath} for the check through nginx, so the canary could not be watched.`, {
     hint:
       "A server block or location that proxies to the upstream has its own 'access_log', which replaces the http-level one the " +
-      `action adds; add 'access_log ${logPath} ${format};' there too (see the README), or use another strategy.`
+      `action adds for the canary (format ${format}); remove or move that access_log line (see the README), or use strategy rolling.`
   })
 }

@@ -49,8 +49,13 @@ export async function rolling(run: FleetRun): Promise<void> {
     if (started.failures.length)
       throw await putBatchBack(run, route, started.failures[0].error as ActionError, { batch, phase, routeOf, index, groups })
     batch.forEach(host => phase.set(host, 'new'))
-    const text = await apply(`Put ${names} back on the new version`, 'config tested, reloaded')
-    await verify(run)
+    let text: string
+    try {
+      text = await apply(`Put ${names} back on the new version`, 'config tested, reloaded')
+      await verify(run)
+    } catch (error) {
+      throw await putBatchBack(run, route, error as ActionError, { batch, phase, routeOf, index, groups })
+    }
     batch.forEach(host => committed.add(host))
     saveProgress(run, text, text, committed)
     const finished = await acrossHosts(
@@ -99,7 +104,7 @@ async function putBatchBack(run: FleetRun, route: Route, failure: ActionError, r
     .forEach(host => markHost(run, host, 'untouched'))
   return new DeployError(`The rollout stopped at batch ${index + 1} of ${groups.length}: ${failure.message}`, {
     serverState: state,
-    hint: failure.hint ?? 'Fix the cause and deploy again: the hosts already updated are skipped only if the release is the same.'
+    hint: failure.hint ?? 'Fix the cause and deploy again: every host gets the release again, the updated ones in their other slot.'
   })
 }
 
