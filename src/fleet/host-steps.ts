@@ -23,7 +23,11 @@ export async function startOnHost(run: FleetRun, host: HostPlan): Promise<void> 
     note(await app.runtime.start(plan.target, run.run.token))
   )
   await report.step(`${target.label}: health check`, async note => {
-    const result = await app.healthCheck(plan.target, attempt => outcome.healthAttempts.push(attempt), report.cancelled)
+    const result = await app.healthCheck(
+      plan.target,
+      attempt => outcome.healthAttempts.push({ ...attempt, host: target.label }),
+      report.cancelled
+    )
     note(`${result.attempts.length} attempt(s) on :${app.healthPort(plan.target)}`)
     if (result.healthy) return
     outcome.logTail ||= await app.runtime.diagnostics(plan.target.color).catch(() => '')

@@ -22,6 +22,8 @@ export interface HealthAttempt {
   latencyMs: number
   ok: boolean
   detail: string
+  /** Across hosts: which app host was asked. */
+  host?: string
 }
 
 export interface HealthResult {

@@ -60,15 +60,19 @@ export function renderSummary({ appName, host, report, outcome, error, title: cu
 }
 
 function healthSection({ healthAttempts }: Outcome): string {
+  // Across hosts the attempts of every host interleave: each row names its host.
+  const byHost = healthAttempts.some(attempt => attempt.host !== undefined)
   const rows = healthAttempts.map((attempt, index) => [
     String(index + 1),
+    ...(byHost ? [attempt.host ?? ''] : []),
     formatMs(attempt.atMs),
     attempt.status === null ? '—' : String(attempt.status),
     formatMs(attempt.latencyMs),
     `${attempt.ok ? '✅' : '❌'} ${attempt.detail}`
   ])
-  const summary = `<strong>Health check</strong> (${healthAttempts.length} attempts; the last: ${cellHtml(rows[rows.length - 1][4])})`
-  return folded(summary, table(['#', 'At', 'Status', 'Latency', 'Result'], rows))
+  const last = rows[rows.length - 1].at(-1) as string
+  const summary = `<strong>Health check</strong> (${healthAttempts.length} attempts; the last: ${cellHtml(last)})`
+  return folded(summary, table(['#', ...(byHost ? ['Host'] : []), 'At', 'Status', 'Latency', 'Result'], rows))
 }
 
 function extraTable(extra: SummaryTable): string {
