@@ -1,6 +1,16 @@
 /** The topology part of the settings: the app hosts, a separate nginx host, the upstream and the strategy. */
 import { InputError } from '../errors.js'
-import { HOST, parseChoice, parseDuration, parseFingerprints, parseHostPort, parseHosts, parseInteger, parseList } from './inputs.js'
+import {
+  HOST,
+  parseChoice,
+  parseDuration,
+  parseFingerprints,
+  parseHostPort,
+  parseHosts,
+  parseInteger,
+  parseList,
+  parsePort
+} from './inputs.js'
 import { STRATEGIES, type AppHostTarget, type Settings, type CanarySettings, type ConnectionSettings, type FleetSettings } from './types.js'
 
 type Input = (name: string, fallback?: string) => string
@@ -8,8 +18,10 @@ type Input = (name: string, fallback?: string) => string
 export const DEFAULT_UPSTREAM_SERVER = 'server {address}:{port};'
 
 export function readFleet(input: Input, read: (name: string) => string, first: ConnectionSettings, appName: string): FleetSettings {
-  const hosts = parseHosts(input('host'), first.port)
-  const nginxHost = readNginxHost(input, read, first)
+  // A host without :port is on the 'port' input's port, whatever port the first host names.
+  const defaultPort = parsePort('port', input('port', '22'))
+  const hosts = parseHosts(input('host'), defaultPort)
+  const nginxHost = readNginxHost(input, read, first, defaultPort)
   const strategy = parseChoice('strategy', input('strategy', 'blue-green'), STRATEGIES)
   const appHosts = readAddresses(input('app-address'), hosts, nginxHost)
   const upstreamMode = hosts.length > 1 || nginxHost !== null || strategy !== 'blue-green'
@@ -23,14 +35,19 @@ export function readFleet(input: Input, read: (name: string) => string, first: C
   }
 }
 
-function readNginxHost(input: Input, read: (name: string) => string, first: ConnectionSettings): ConnectionSettings | null {
+function readNginxHost(
+  input: Input,
+  read: (name: string) => string,
+  first: ConnectionSettings,
+  defaultPort: number
+): ConnectionSettings | null {
   const value = input('nginx-host')
   if (!value) {
     for (const name of ['nginx-username', 'nginx-private-key', 'nginx-host-fingerprint'])
       if (read(name).trim()) throw new InputError(name, '(set)', "to be empty while 'nginx-host' is empty (nginx runs on the app host)")
     return null
   }
-  const { host, port } = parseHostPort('nginx-host', value, first.port)
+  const { host, port } = parseHostPort('nginx-host', value, defaultPort)
   if (host === first.host && port === first.port) return null
   const key = read('nginx-private-key').trim()
   if (key && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
