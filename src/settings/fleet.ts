@@ -83,7 +83,7 @@ function readAddresses(value: string, hosts: ReturnType<typeof parseHosts>, ngin
 
 function readUpstream(input: Input, appName: string): FleetSettings['upstream'] {
   const name = input('nginx-upstream', appName.replace(/[^A-Za-z0-9_]/g, '_'))
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError('nginx-upstream', name, 'an nginx upstream name: letters, digits and _')
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new InputError('nginx-upstream', name, 'an nginx upstream name: letters, digits and _')
   const serverTemplate = input('nginx-upstream-template', DEFAULT_UPSTREAM_SERVER)
   if (!/^server\s+\S*\{address\}\S*\{port\}\S*(\s+[^;{}\n]+)?;$/.test(serverTemplate)) {
     throw new InputError(
