@@ -85,7 +85,9 @@ function readUpstream(input: Input, appName: string): FleetSettings['upstream'] 
   const name = input('nginx-upstream', appName.replace(/[^A-Za-z0-9_]/g, '_'))
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new InputError('nginx-upstream', name, 'an nginx upstream name: letters, digits and _')
   const serverTemplate = input('nginx-upstream-template', DEFAULT_UPSTREAM_SERVER)
-  if (!/^server\s+\S*\{address\}\S*\{port\}\S*(\s+[^;{}\n]+)?;$/.test(serverTemplate)) {
+  // Exactly `server {address}:{port} [params];`: the probe reads each host's port back by its address, and the
+  // strategy's weight and down go at the end of the one line.
+  if (!/^server[ \t]+\{address\}:\{port\}([ \t]+[^;{}#\n]*)?;$/.test(serverTemplate)) {
     throw new InputError(
       'nginx-upstream-template',
       serverTemplate,
