@@ -43,8 +43,11 @@ function readNginxHost(
 ): ConnectionSettings | null {
   const value = input('nginx-host')
   if (!value) {
-    for (const name of ['nginx-username', 'nginx-private-key', 'nginx-host-fingerprint'])
-      if (read(name).trim()) throw new InputError(name, '(set)', "to be empty while 'nginx-host' is empty (nginx runs on the app host)")
+    for (const name of ['nginx-username', 'nginx-private-key', 'nginx-host-fingerprint']) {
+      const given = read(name).trim()
+      const shown = name === 'nginx-private-key' ? '(hidden)' : given
+      if (given) throw new InputError(name, shown, "to be empty while 'nginx-host' is empty (nginx runs on the app host)")
+    }
     return null
   }
   const { host, port } = parseHostPort('nginx-host', value, defaultPort)

@@ -169,7 +169,10 @@ export function parseHostPort(name: string, value: string, defaultPort: number):
   const single = /^([^:]+)(?::(\d+))?$/.exec(value)
   const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : single ? [single[1], single[2]] : [value, undefined]
   if (!HOST.test(host)) throw new InputError(name, value, 'host names or IP addresses, each optionally with :port')
-  return { host, port: port === undefined ? defaultPort : parsePort(name, port) }
+  if (port === undefined) return { host, port: defaultPort }
+  const number = Number(port)
+  if (number < 1 || number > 65535) throw new InputError(name, value, 'host:port (or [IPv6]:port) with a port from 1 to 65535')
+  return { host, port: number }
 }
 
 /** The `host` input: one or more app hosts, comma- or newline-separated. */
