@@ -105,8 +105,8 @@ function readUpstream(input: Input, appName: string): FleetSettings['upstream'] 
 
 function readCanary(input: Input): CanarySettings {
   const raw = input('canary-steps', '10,50,100')
-  const steps = parseList(raw).map(step => Number(step.replace(/%$/, '')))
-  const rising = steps.every((step, i) => Number.isInteger(step) && step >= 1 && step <= 100 && (i === 0 || step > steps[i - 1]))
+  const steps = parseList(raw).map(step => (/^\d+\s*%?$/.test(step) ? parseInt(step, 10) : NaN))
+  const rising = steps.every((step, i) => step >= 1 && step <= 100 && (i === 0 || step > steps[i - 1]))
   if (!steps.length || !rising || steps.at(-1) !== 100) {
     throw new InputError('canary-steps', raw, 'rising traffic shares in percent ending at 100, such as 5,25,50,100')
   }
