@@ -40,14 +40,13 @@ export function renderUpstream(upstream: Upstream, servers: UpstreamServer[], ex
 
 /** The server lines of `upstream NAME { ... }` in the include, or null when the include holds no such block. */
 export function parseUpstream(text: string, name: string): UpstreamServer[] | null {
-  const block = new RegExp(`(?:^|[\\s;}])upstream\\s+${name}\\s*\\{([^}]*)\\}`).exec(text)
+  // Comments first: one may hold ';', '}' or a whole commented-out upstream block.
+  const uncommented = text.replace(/(^|[\s;{}])#[^\n]*/g, '$1')
+  const block = new RegExp(`(?:^|[\\s;}])upstream\\s+${name}\\s*\\{([^}]*)\\}`).exec(uncommented)
   if (!block) return null
   const servers: UpstreamServer[] = []
   for (const statement of block[1].split(';')) {
-    const words = statement
-      .replace(/#[^\n]*/g, '')
-      .trim()
-      .split(/\s+/)
+    const words = statement.trim().split(/\s+/)
     if (words[0] !== 'server' || words.length < 2) continue
     const address = /^\[([^\]]+)\]:(\d+)$/.exec(words[1]) ?? /^([^:]+):(\d+)$/.exec(words[1])
     if (!address) continue
