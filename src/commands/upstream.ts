@@ -26,7 +26,7 @@ function hostPart(address: string): string {
 export function serverLine(template: string, server: UpstreamServer): string {
   const filled = template.replaceAll('{address}', hostPart(server.address)).replaceAll('{port}', String(server.port))
   const params = [server.weight !== undefined && server.weight !== 1 ? `weight=${server.weight}` : '', server.down ? 'down' : '']
-  return `${filled.replace(/;\s*$/, '')}${params
+  return `${filled.replace(/\s*;\s*$/, '')}${params
     .filter(Boolean)
     .map(param => ` ${param}`)
     .join('')};`
