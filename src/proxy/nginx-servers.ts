@@ -54,7 +54,8 @@ export function findServing(directives: Resolved[], prefix: string, includePath:
  * requests to `http://UPSTREAM` or `https://UPSTREAM`; the include itself only defines the upstream.
  */
 export function proxyingTo(directives: Resolved[], upstream: string): ServerBlock[] {
-  const target = new RegExp(`^https?://${upstream}(/|$)`)
+  // nginx finds the upstream by name ignoring case (ngx_http_upstream_add), and reads the scheme so too.
+  const target = new RegExp(`^https?://${upstream}(/|$)`, 'i')
   const servers: ServerBlock[] = []
   const uses = (list: Resolved[]): boolean =>
     list.some(d => (d.name === 'proxy_pass' && target.test(d.args[0] ?? '')) || (d.block !== undefined && uses(d.block)))
