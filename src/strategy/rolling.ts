@@ -118,16 +118,26 @@ function describeRollout(run: FleetRun, index: number, groups: HostPlan[][]): st
   )
 }
 
-/** Taking every host out at once would leave nothing to serve. */
+/**
+ * Taking out a batch that holds every host that serves would leave nothing to serve. Only the first batch can:
+ * by the time a later one goes out, the hosts before it serve the new version.
+ */
 function refuseWholeFleetAtOnce(run: FleetRun): void {
   const { rollingBatch } = run.settings.fleet
-  const serving = run.hosts.filter(host => host.plan.live).length
-  if (serving === 0 || rollingBatch < run.hosts.length) return
+  const serving = run.hosts.filter(host => host.plan.live)
+  const [first] = batches(run.hosts, rollingBatch)
+  if (serving.length === 0 || serving.some(host => !first.includes(host))) return
+  const whole = rollingBatch >= run.hosts.length
+  const labels = first.map(host => host.member.target.label).join(', ')
   throw new DeployError(
-    `'rolling-batch' is ${rollingBatch}, but there are ${run.hosts.length} host(s): taking them all out at once leaves nothing to serve.`,
+    whole
+      ? `'rolling-batch' is ${rollingBatch}, but there are ${run.hosts.length} host(s): taking them all out at once leaves nothing to serve.`
+      : `'rolling-batch' is ${rollingBatch}, and the first batch (${labels}) holds every host that serves now: taking it out leaves nothing to serve.`,
     {
       serverState: 'Nothing was changed on any host; the live version keeps serving.',
-      hint: "Set 'rolling-batch' below the number of hosts, or use 'strategy: blue-green' (it needs no host out of service)."
+      hint: whole
+        ? "Set 'rolling-batch' below the number of hosts, or use 'strategy: blue-green' (it needs no host out of service)."
+        : "List a host that serves nothing yet first in 'host', set a smaller 'rolling-batch', or use 'strategy: blue-green' (it needs no host out of service)."
     }
   )
 }
