@@ -26,8 +26,9 @@ const slotIn = (command: RemoteCommand) => /slots\/(blue|green)/.exec(command.ar
 
 /** Health and drain of one app host, without a network; the runtime (start, stop) runs on its FakeRemote. */
 export class FakeAppHost implements AppHost {
-  /** What the health check answers on this host: false fails every check (at start and at a canary's gate). */
-  healthy = true
+  /** How many health checks answer healthy (at start, then at each canary gate); every one after that fails. */
+  healthyChecks = Infinity
+  private checks = 0
 
   constructor(
     readonly remote: FakeRemote,
@@ -38,9 +39,10 @@ export class FakeAppHost implements AppHost {
 
   async healthCheck(target: Slot, onAttempt: (attempt: HealthAttempt) => void): Promise<HealthResult> {
     this.events.push(`${this.name}: health ${target.color}`)
-    const attempt = { atMs: 0, status: this.healthy ? 200 : 503, latencyMs: 1, ok: this.healthy, detail: '' }
+    const healthy = ++this.checks <= this.healthyChecks
+    const attempt = { atMs: 0, status: healthy ? 200 : 503, latencyMs: 1, ok: healthy, detail: '' }
     onAttempt(attempt)
-    return { healthy: this.healthy, attempts: [attempt], reason: this.healthy ? '' : 'HTTP 503 on /actuator/health' }
+    return { healthy, attempts: [attempt], reason: healthy ? '' : 'HTTP 503 on /actuator/health' }
   }
 
   healthPort(slot: Slot): number {
