@@ -128,7 +128,12 @@ export function fakeFleet({ inputs = {}, live }: FleetOptions = {}): FakeFleet {
     const liveSlot = liveColor ? slotOf(settings.slots, liveColor) : null
     const member = { target, app: apps[i].app, records: new ServerRecords(apps[i].remote, settings.remoteDir) }
     const probe = parseProbe(probeOutput({ listening: liveSlot ? [liveSlot.port] : [] }), settings.slots, null)
-    const plan = { live: liveSlot, target: slotOf(settings.slots, liveColor === 'blue' ? 'green' : 'blue'), staleInTarget: false, warnings: [] }
+    const plan = {
+      live: liveSlot,
+      target: slotOf(settings.slots, liveColor === 'blue' ? 'green' : 'blue'),
+      staleInTarget: false,
+      warnings: []
+    }
     return { member, probe, plan, before: liveSlot ? 'b'.repeat(64) : '' }
   })
   const anyLive = hosts.some(host => host.plan.live)

@@ -128,16 +128,12 @@ function refuseWholeFleetAtOnce(run: FleetRun): void {
   const [first] = batches(run.hosts, rollingBatch)
   if (serving.length === 0 || serving.some(host => !first.includes(host))) return
   const whole = rollingBatch >= run.hosts.length
-  const labels = first.map(host => host.member.target.label).join(', ')
-  throw new DeployError(
-    whole
-      ? `'rolling-batch' is ${rollingBatch}, but there are ${run.hosts.length} host(s): taking them all out at once leaves nothing to serve.`
-      : `'rolling-batch' is ${rollingBatch}, and the first batch (${labels}) holds every host that serves now: taking it out leaves nothing to serve.`,
-    {
-      serverState: 'Nothing was changed on any host; the live version keeps serving.',
-      hint: whole
-        ? "Set 'rolling-batch' below the number of hosts, or use 'strategy: blue-green' (it needs no host out of service)."
-        : "List a host that serves nothing yet first in 'host', set a smaller 'rolling-batch', or use 'strategy: blue-green' (it needs no host out of service)."
-    }
-  )
+  const batch = whole
+    ? `but there are ${run.hosts.length} host(s): taking them all out at once`
+    : `and the first batch (${first.map(host => host.member.target.label).join(', ')}) holds every host that serves now: taking it out`
+  const instead = whole ? "Set 'rolling-batch' below the number of hosts" : "List a host that serves nothing yet first in 'host'"
+  throw new DeployError(`'rolling-batch' is ${rollingBatch}, ${batch} leaves nothing to serve.`, {
+    serverState: 'Nothing was changed on any host; the live version keeps serving.',
+    hint: `${instead}, or use 'strategy: blue-green' (it needs no host out of service).`
+  })
 }

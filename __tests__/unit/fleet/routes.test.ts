@@ -19,7 +19,9 @@ describe('upstreamInclude', () => {
       run.settings,
       run.hosts,
       host =>
-        host === first ? to(host.plan.live, { down: true }) : [...to(host.plan.live, { weight: 75 }), ...to(host.plan.target, { weight: 25 })],
+        host === first
+          ? to(host.plan.live, { down: true })
+          : [...to(host.plan.live, { weight: 75 }), ...to(host.plan.target, { weight: 25 })],
       'access_log /var/log/canary.log fmt;\n'
     )
     expect(text).toBe(

@@ -47,7 +47,9 @@ describe('proxyingTo', () => {
     location / { proxy_pass http://127.0.0.1:8080; }
   }
 }`
-    expect(proxying({ [MAIN]: config, '/etc/nginx/conf.d/site.conf': 'server { listen 82; location / { proxy_pass http://api; } }' })).toEqual([
+    expect(
+      proxying({ [MAIN]: config, '/etc/nginx/conf.d/site.conf': 'server { listen 82; location / { proxy_pass http://api; } }' })
+    ).toEqual([
       { where: '/etc/nginx/conf.d/site.conf:1', names: [], ports: [82] },
       { where: `${MAIN}:3`, names: ['plain.example.com'], ports: [80] },
       { where: `${MAIN}:8`, names: ['tls.example.com'], ports: [443] },
@@ -56,7 +58,8 @@ describe('proxyingTo', () => {
   })
 
   it('matches the name as nginx does, ignoring case', () => {
-    const config = 'http {\n server { listen 80; location / { proxy_pass http://API; } }\n server { listen 81; location / { proxy_pass HTTP://Api/x; } }\n}'
+    const config =
+      'http {\n server { listen 80; location / { proxy_pass http://API; } }\n server { listen 81; location / { proxy_pass HTTP://Api/x; } }\n}'
     expect(proxying({ [MAIN]: config }).map(server => server.ports)).toEqual([[80], [81]])
   })
 

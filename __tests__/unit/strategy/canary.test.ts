@@ -15,7 +15,9 @@ const only = (port: number) => `upstream api {\n${HOSTS.map(n => `    server app
 
 /** What the access-log aggregation prints: per resolved upstream address, attempts, errors and latency buckets. */
 const traffic = (canaryErrors: number) =>
-  ['range 100 900', ...HOSTS.flatMap(n => [`server 10.0.0.${n}:8080 90 0 15:90`, `server 10.0.0.${n}:8081 10 ${canaryErrors} 15:10`])].join('\n')
+  ['range 100 900', ...HOSTS.flatMap(n => [`server 10.0.0.${n}:8080 90 0 15:90`, `server 10.0.0.${n}:8081 10 ${canaryErrors} 15:10`])].join(
+    '\n'
+  )
 
 function canaryFleet(canaryErrors = 0) {
   const fleet = fakeFleet({ inputs: { strategy: 'canary', 'canary-steps': '25,50,100', 'canary-interval': '0' } })

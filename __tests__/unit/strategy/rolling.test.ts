@@ -53,7 +53,8 @@ describe('rolling', () => {
     const failure = await rolling(run).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(DeployError)
     expect(failure).toMatchObject({
-      message: 'The rollout stopped at batch 2 of 3: The new version on app2 (green :8081) did not become healthy: HTTP 503 on /actuator/health.',
+      message:
+        'The rollout stopped at batch 2 of 3: The new version on app2 (green :8081) did not become healthy: HTTP 503 on /actuator/health.',
       serverState:
         `Updated to ${RELEASE.slice(0, 12)}: app1. Back on the old version: app2 (the new version there was stopped). ` +
         'Not reached, untouched: app3.'
@@ -91,7 +92,9 @@ describe('rolling', () => {
     }
     await expect(rolling(run)).rejects.toMatchObject({
       message: 'The rollout stopped at batch 2 of 3: http://shop.example.com/actuator/health → HTTP 502',
-      serverState: expect.stringMatching(/: app1\. Back on the old version: app2 \(the new version there was stopped\)\. Not reached, untouched: app3\.$/)
+      serverState: expect.stringMatching(
+        /: app1\. Back on the old version: app2 \(the new version there was stopped\)\. Not reached, untouched: app3\.$/
+      )
     })
     expect(proxy.writes.slice(-2)).toEqual([include('app1:8081', 'app2:8081', 'app3:8080'), include('app1:8081', 'app2:8080', 'app3:8080')])
     expect(events.filter(event => event.startsWith('app2:'))).toEqual([
