@@ -87,6 +87,16 @@ describe('what runs on one server only', () => {
     )
   })
 
+  it('refuses image mode where nginx reaches an app host over the network, and takes it with nginx on the one app host', () => {
+    const image = { jar: '', image: 'ghcr.io/acme/api:1' }
+    expect(() => settingsFrom({ ...image, host: 'app1, app2' })).toThrow(
+      `Input 'image' is invalid: got "ghcr.io/acme/api:1", expected a jar while nginx reaches an app host over the network (app2): ` +
+        "image mode publishes the container's ports on 127.0.0.1 only"
+    )
+    expect(() => settingsFrom({ ...image, 'nginx-host': 'lb' })).toThrow(`over the network (example.com)`)
+    expect(settingsFrom({ ...image, strategy: 'rolling' }).artifact).toEqual({ kind: 'image', ref: 'ghcr.io/acme/api:1' })
+  })
+
   it('is allowed on one server, and across hosts every other command is', () => {
     const one = settingsFrom({ 'keep-previous': '10m', 'before-switch': './smoke.sh', 'after-switch': './notify.sh' })
     expect(one.keepPreviousMs).toBe(600_000)

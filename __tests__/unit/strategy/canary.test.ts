@@ -35,7 +35,9 @@ describe('canary across hosts', () => {
     expect(proxy.writes).toEqual([weighted(25), weighted(50), only(8081)])
     expect(proxy.writes[0]).toContain(`access_log ${LOG_DIR}/canary-access.log bluegreen_canary_api if=$bluegreen_canary_api;`)
     expect(proxy.writes[2]).not.toContain('access_log')
+    // The log is removed first too: an earlier failed canary's lines would pass the first step's check.
     expect(nginx.labels()).toEqual([
+      `remove ${LOG_DIR}/canary-access.log`,
       'resolve app addresses',
       'read access log size',
       'read canary traffic',
@@ -58,7 +60,7 @@ describe('canary across hosts', () => {
   it("reads the canary's and the stable version's numbers by the addresses nginx resolved", async () => {
     const { run, nginx } = canaryFleet()
     await canary(run, LOG_DIR)
-    expect(nginx.commands[0].argv.slice(-3)).toEqual(['app1', 'app2', 'app3'])
+    expect(nginx.commands.find(command => command.label === 'resolve app addresses')?.argv.slice(-3)).toEqual(['app1', 'app2', 'app3'])
     const stats = nginx.commands.filter(command => command.label === 'read canary traffic')
     expect(stats.map(command => command.argv.slice(-2))).toEqual([
       [`${LOG_DIR}/canary-access.log`, '100'],
@@ -67,7 +69,7 @@ describe('canary across hosts', () => {
   })
 
   it('takes the canary out when its gate fails on errors: the stable-only include, and the canary stopped on every host', async () => {
-    const { run, proxy, events } = canaryFleet(5)
+    const { run, proxy, events, nginx } = canaryFleet(5)
     const failure = await canary(run, LOG_DIR).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(DeployError)
     expect(failure).toMatchObject({
@@ -84,6 +86,7 @@ describe('canary across hosts', () => {
       expect(events).not.toContain(`app${n}: stop blue`)
       expect(events).not.toContain(`app${n}: record`)
     }
+    expect(nginx.labels().at(-1)).toBe(`remove ${LOG_DIR}/canary-access.log`)
     expect(run.outcome.canary).toHaveLength(1)
     expect(run.outcome.canary[0]).toMatchObject({ share: 25, passed: false, canary: { requests: 30, errors: 15, errorRate: 0.5 } })
     expect(run.outcome.hosts.map(host => host.state)).toEqual(['rolled back', 'rolled back', 'rolled back'])
