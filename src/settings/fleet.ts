@@ -90,7 +90,7 @@ function readUpstream(input: Input, appName: string): FleetSettings['upstream'] 
   const serverTemplate = input('nginx-upstream-template', DEFAULT_UPSTREAM_SERVER)
   // Exactly `server {address}:{port} [params];`: the probe reads each host's port back by its address, and the
   // strategy's weight and down go at the end of the one line.
-  if (!/^server[ \t]+\{address\}:\{port\}([ \t]+[^;{}#\n]*)?;$/.test(serverTemplate)) {
+  if (!/^server[ \t]+\{address\}:\{port\}([ \t]+[^;{}#$\n]*)?;$/.test(serverTemplate)) {
     throw new InputError(
       'nginx-upstream-template',
       serverTemplate,

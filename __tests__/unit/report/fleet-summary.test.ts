@@ -125,7 +125,12 @@ describe('health attempts across hosts', () => {
   const attempt = { atMs: 5, status: 200, latencyMs: 3, ok: true, detail: 'HTTP 200, status UP' }
 
   it('name the host of each attempt in its own column', () => {
-    const html = summary({ healthAttempts: [{ ...attempt, host: 'web1' }, { ...attempt, host: '<b>web2</b>' }] })
+    const html = summary({
+      healthAttempts: [
+        { ...attempt, host: 'web1' },
+        { ...attempt, host: '<b>web2</b>' }
+      ]
+    })
     expect(html).toContain('<thead><tr><th>#</th><th>Host</th><th>At</th><th>Status</th><th>Latency</th><th>Result</th></tr></thead>')
     expect(html).toContain('<tr><td>2</td><td>&lt;b&gt;web2&lt;/b&gt;</td>')
   })
