@@ -152,7 +152,9 @@ export async function undoStart(run: FleetRun, route: Restorable, failure: Actio
     state = `${what}: ${nginx}; the new version was stopped on every host, and the old version serves as before.`
     run.progress({ phase: 'done' })
   } catch (repair) {
-    state = `${what}, and putting things back failed too: ${(repair as Error).message}. Check nginx and the app hosts by hand.`
+    state =
+      `${what}, and putting things back failed too: ${(repair as Error).message} nginx may still route to the new version, ` +
+      'so it was left running beside the old one on every host. Fix nginx (nginx -t), then run the deploy again.'
   }
   for (const host of run.hosts) markHost(run, host, 'unchanged')
   return new DeployError(failure.message, { serverState: state, hint: failure.hint ?? 'Fix the cause and deploy again.' })

@@ -1,4 +1,5 @@
 /** Moving traffic across hosts: each change is one include written, tested and reloaded on the nginx host. */
+import { DeployError } from '../errors.js'
 import type { FleetRun } from './fleet-context.js'
 
 /** The include text nginx has loaded, as far as this run knows: what a failure puts back. */
@@ -13,10 +14,14 @@ export class Route {
     return this.loaded
   }
 
-  /** Writes, tests and reloads `text` as the step `name`; on failure nginx is put back to what it had loaded. */
-  async apply(name: string, text: string, note: string): Promise<void> {
+  /**
+   * Writes, tests and reloads `text` as the step `name`; on failure nginx is put back to what it had loaded.
+   * `cleanup`: putting things back after a failure, which runs even when the run was cancelled.
+   */
+  async apply(name: string, text: string, note: string, options: { cleanup?: boolean } = {}): Promise<void> {
     const { report, proxyRole } = this.run
-    await report.step(name, async done => {
+    const step = options.cleanup ? report.cleanupStep.bind(report) : report.step.bind(report)
+    await step(name, async done => {
       let touched = false
       try {
         await proxyRole.write(text, stage => (touched = touched || stage !== 'untouched'))
@@ -34,7 +39,7 @@ export class Route {
     await this.run.report.cleanupStep('Restore nginx include', async note => note((await this.run.proxyRole.restore(this.loaded)).note))
   }
 
-  /** Puts the include back as it was before the run. */
+  /** Puts the include back as it was before the run; throws when nginx did not load it. */
   async restoreOriginal(): Promise<string> {
     if (this.loaded === this.run.includeBefore) return 'nginx was not changed'
     const restored = await this.run.report.cleanupStep('Restore nginx include', async note => {
@@ -42,7 +47,8 @@ export class Route {
       note(result.note)
       return result
     })
-    if (restored.restored) this.loaded = this.run.includeBefore
+    if (!restored.restored) throw new DeployError(`Could not put nginx back: ${restored.note}.`)
+    this.loaded = this.run.includeBefore
     return restored.note
   }
 }

@@ -76,12 +76,18 @@ function readAddresses(value: string, hosts: ReturnType<typeof parseHosts>, ngin
   if (given.length && given.length !== hosts.length) {
     throw new InputError('app-address', value, `one address per host in 'host' (${hosts.length}), in the same order`)
   }
-  return hosts.map((target, index) => {
+  const targets = hosts.map((target, index) => {
     const sharesNginx = nginxHost === null ? index === 0 : nginxHost.host === target.host && nginxHost.port === target.port
     const address = given[index] ?? (sharesNginx ? '127.0.0.1' : target.host)
     if (!HOST.test(address)) throw new InputError('app-address', address, 'a host name or IP address nginx can reach the app host at')
     return { ...target, address }
   })
+  // nginx tells the hosts apart by address (the upstream's lines, the canary's log): two hosts cannot share one.
+  const twice = targets.find((target, i) => targets.findIndex(other => other.address === target.address) !== i)
+  if (twice) {
+    throw new InputError('app-address', value || twice.address, `a different address for every host (${twice.address} is used twice)`)
+  }
+  return targets
 }
 
 function readUpstream(input: Input, appName: string): FleetSettings['upstream'] {
@@ -90,7 +96,7 @@ function readUpstream(input: Input, appName: string): FleetSettings['upstream'] 
   const serverTemplate = input('nginx-upstream-template', DEFAULT_UPSTREAM_SERVER)
   // Exactly `server {address}:{port} [params];`: the probe reads each host's port back by its address, and the
   // strategy's weight and down go at the end of the one line.
-  if (!/^server[ \t]+\{address\}:\{port\}([ \t]+[^;{}#$\n]*)?;$/.test(serverTemplate)) {
+  if (!/^server[ \t]+\{address\}:\{port\}([ \t]+[^;{}#$\n\\'\x22]*)?;$/.test(serverTemplate)) {
     throw new InputError(
       'nginx-upstream-template',
       serverTemplate,

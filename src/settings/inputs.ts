@@ -161,7 +161,7 @@ export function required(input: (name: string) => string, name: string, expected
   return value
 }
 
-export const HOST = /^[A-Za-z0-9._-]+$|^[0-9A-Fa-f:.]+$/
+export const HOST = /^[A-Za-z0-9_][A-Za-z0-9._-]*$|^[0-9A-Fa-f:.]+$/
 
 /** `name`, `name:port`, `[v6]:port` or a bare IPv6 address; the port defaults to `defaultPort`. */
 export function parseHostPort(name: string, value: string, defaultPort: number): { host: string; port: number } {

@@ -5,7 +5,7 @@
  */
 import type { ActionError } from '../errors.js'
 import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
-import { retireEverywhere, saveProgress, startEverywhere, undoStart, verify } from '../fleet/host-steps.js'
+import { markHost, retireEverywhere, saveProgress, startEverywhere, undoStart, verify } from '../fleet/host-steps.js'
 import { targetRoute, upstreamInclude } from '../fleet/routes.js'
 import { Route } from '../fleet/traffic.js'
 
@@ -27,6 +27,7 @@ async function switchAll(run: FleetRun, route: Route): Promise<void> {
     run.outcome.timeToSwitchMs = Date.now() - startedAt
     await verify(run)
     saveProgress(run, text, text, new Set<HostPlan>(run.hosts))
+    for (const host of run.hosts) markHost(run, host, 'updated')
   } catch (error) {
     throw await undoStart(run, route, error as ActionError, 'The switch failed')
   }

@@ -3,6 +3,7 @@
  * resolved IP:port, IPv6 in brackets. Host names are resolved on the nginx host, as nginx resolved them.
  */
 import { resolveNames } from '../commands/access-log.js'
+import { DeployError } from '../errors.js'
 import type { FleetRun, HostPlan } from '../fleet/fleet-context.js'
 import type { Slot } from '../server/slots.js'
 import { runChecked } from '../ssh/remote.js'
@@ -14,7 +15,8 @@ export interface CanaryAddresses {
 
 const isIp = (address: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(address) || address.includes(':')
 
-const key = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`)
+// nginx logs IPv6 in lower case inside brackets.
+const key = (ip: string, port: number) => (ip.includes(':') ? `[${ip.toLowerCase()}]:${port}` : `${ip}:${port}`)
 
 export async function canaryAddresses(run: FleetRun): Promise<CanaryAddresses> {
   const names = [...new Set(run.hosts.map(host => host.member.target.address).filter(address => !isIp(address)))]
@@ -24,6 +26,13 @@ export async function canaryAddresses(run: FleetRun): Promise<CanaryAddresses> {
       const [name, ...ips] = line.trim().split(/\s+/)
       if (resolved.has(name)) resolved.set(name, ips)
     }
+  }
+  const unresolved = names.filter(name => !resolved.get(name)?.length)
+  if (unresolved.length) {
+    throw new DeployError(`The nginx host cannot resolve ${unresolved.join(', ')}, so the canary's requests could not be told apart.`, {
+      serverState: 'Nothing was changed on any host; the live version keeps serving.',
+      hint: "Set 'app-address' to IP addresses, or make the names resolve on the nginx host (getent ahosts NAME)."
+    })
   }
   const ipsOf = (host: HostPlan) =>
     isIp(host.member.target.address) ? [host.member.target.address] : (resolved.get(host.member.target.address) ?? [])

@@ -30,12 +30,12 @@ import { judgeStep } from './canary-gate.js'
 export async function canary(run: FleetRun, logDir: string): Promise<void> {
   const route = new Route(run)
   const stableOnly = upstreamInclude(run.settings, run.hosts, liveRoute)
-  saveProgress(run, run.includeBefore, run.includeBefore, new Set())
-  await startEverywhere(run, route)
   const logPath = `${logDir}/canary-access.log`
-  // A log left by an earlier canary that failed would make the first step's check pass on old lines.
+  // Before anything starts: a log left by an earlier canary would make the first step's check pass on old lines.
   await runChecked(run.nginxRemote, removeFile(logPath, false))
   const addresses = await canaryAddresses(run)
+  saveProgress(run, run.includeBefore, run.includeBefore, new Set())
+  await startEverywhere(run, route)
   for (const share of run.settings.fleet.canary.steps.filter(step => step < 100)) {
     await holdShare(run, route, { share, logPath, addresses, stableOnly, first: share === run.settings.fleet.canary.steps[0] })
   }
@@ -48,6 +48,7 @@ export async function canary(run: FleetRun, logDir: string): Promise<void> {
     throw await takeCanaryOut(run, route, error as ActionError, logPath)
   }
   saveProgress(run, all, all, new Set(run.hosts))
+  for (const host of run.hosts) markHost(run, host, 'updated')
   await retireEverywhere(run, run.hosts)
   run.progress({ phase: 'done' })
   await runChecked(run.nginxRemote, removeFile(logPath, false)).catch(() => {})
@@ -93,14 +94,15 @@ async function watch(run: FleetRun, { share, logPath, addresses, from }: Omit<Sh
   const canaryStats = statsFor(parsed, addresses.canary)
   const stableStats = statsFor(parsed, addresses.stable)
   const verdict = judgeStep(canaryStats, stableStats, healthy, limits)
+  const unmatched = unmatchedServers(parsed.servers, addresses, canaryStats.requests + stableStats.requests)
   const step: CanaryStep = {
     share,
     heldMs: Date.now() - begin,
     canary: canaryStats,
     stable: stableStats,
     healthy,
-    passed: verdict.passed,
-    reasons: verdict.reasons
+    passed: verdict.passed && !unmatched,
+    reasons: unmatched ? [...verdict.reasons, unmatched] : verdict.reasons
   }
   run.outcome.canary.push(step)
   const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`
@@ -130,6 +132,19 @@ async function untilLogged(run: FleetRun, logPath: string): Promise<number> {
   }
 }
 
+/**
+ * nginx logged requests, but to none of the addresses the canary and the stable version are known by: the gate
+ * would judge nothing, so the step fails instead (an address written differently from how nginx logs it).
+ */
+function unmatchedServers(servers: Map<string, unknown>, addresses: CanaryAddresses, matched: number): string | null {
+  if (matched > 0 || servers.size === 0) return null
+  const logged = [...servers.keys()].slice(0, 6).join(', ')
+  return (
+    `nginx logged requests to ${logged}, but none to the canary (${addresses.canary.join(', ')}) or the stable version ` +
+    `(${addresses.stable.join(', ')}); set 'app-address' to the addresses nginx logs`
+  )
+}
+
 /** Waits out the interval, ending early (and failing the step) when the run is cancelled. */
 function holdFor(ms: number, cancelled: AbortSignal): Promise<void> {
   return new Promise(resolve => {
@@ -154,7 +169,9 @@ async function canaryHealthy(run: FleetRun): Promise<boolean> {
 async function takeCanaryOut(run: FleetRun, route: Route, failure: ActionError, logPath: string): Promise<DeployError> {
   let state: string
   try {
-    await route.apply('Take the canary out', upstreamInclude(run.settings, run.hosts, liveRoute), 'stable version only, reloaded')
+    await route.apply('Take the canary out', upstreamInclude(run.settings, run.hosts, liveRoute), 'stable version only, reloaded', {
+      cleanup: true
+    })
     const stopped = await acrossHosts(
       run,
       'Stop the canary',

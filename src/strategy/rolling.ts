@@ -57,6 +57,7 @@ export async function rolling(run: FleetRun): Promise<void> {
       throw await putBatchBack(run, route, error as ActionError, { batch, phase, routeOf, index, groups })
     }
     batch.forEach(host => committed.add(host))
+    batch.forEach(host => markHost(run, host, 'updated'))
     saveProgress(run, text, text, committed)
     const finished = await acrossHosts(
       run,
@@ -88,7 +89,14 @@ async function putBatchBack(run: FleetRun, route: Route, failure: ActionError, r
   batch.forEach(host => phase.set(host, 'old'))
   let state: string
   try {
-    await route.apply('Put the batch back on the old version', upstreamInclude(run.settings, run.hosts, routeOf), 'config tested, reloaded')
+    await route.apply(
+      'Put the batch back on the old version',
+      upstreamInclude(run.settings, run.hosts, routeOf),
+      'config tested, reloaded',
+      {
+        cleanup: true
+      }
+    )
     const stopped = await acrossHosts(run, 'Stop new versions', batch, host => stopNewOnHost(run, host), { cleanup: true })
     if (stopped.failures.length) throw stopped.failures[0].error
     state = describeRollout(run, index, groups)

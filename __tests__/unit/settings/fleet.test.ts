@@ -70,7 +70,16 @@ describe('app hosts', () => {
       `got "10.0.0.1, 10.0.0.2, 10.0.0.3", expected one address per host in 'host' (2)`
     ],
     [{ host: 'app1, app2', 'app-address': '10.0.0.1, app 2' }, `got "app 2", expected a host name or IP address nginx can reach`],
-    [{ host: 'app1, app2', 'app-address': '10.0.0.1, [fd00::2]' }, `got "[fd00::2]", expected a host name or IP address`]
+    [{ host: 'app1, app2', 'app-address': '10.0.0.1, [fd00::2]' }, `got "[fd00::2]", expected a host name or IP address`],
+    [{ host: 'app1, app2', 'app-address': '10.0.0.1, -x' }, `got "-x", expected a host name or IP address`],
+    [
+      { host: 'app1, app2', 'app-address': '10.0.0.1, 10.0.0.1' },
+      `got "10.0.0.1, 10.0.0.1", expected a different address for every host (10.0.0.1 is used twice)`
+    ],
+    [
+      { host: 'bastion:2201, bastion:2202', 'nginx-host': 'lb' },
+      `got "bastion", expected a different address for every host (bastion is used twice)`
+    ]
   ])('refuses app-address %p', (inputs, message) => {
     expect(() => fleetOf(inputs)).toThrow(`Input 'app-address' is invalid: ${message}`)
   })

@@ -91,4 +91,22 @@ describe('blue/green across hosts', () => {
     expect(proxy.restores).toEqual([run.includeBefore])
     expect(events.filter(event => event.includes('stop'))).toEqual(['app1: stop green', 'app2: stop green', 'app3: stop green'])
   })
+
+  it('leaves the new version running everywhere when nginx cannot be put back, since nginx may still route to it', async () => {
+    const { run, proxy, events } = fakeFleet()
+    proxy.verify = async () => {
+      throw new DeployError('http://shop.example.com/actuator/health → HTTP 502')
+    }
+    proxy.restore = async () => ({ restored: false, note: "the include was restored, but 'nginx -t' failed (unknown directive)" })
+    const saved: string[] = []
+    run.progress = progress => saved.push(progress.phase)
+    await expect(blueGreenAcrossHosts(run)).rejects.toMatchObject({
+      serverState: expect.stringMatching(
+        /putting things back failed too: Could not put nginx back: .*nginx -t' failed.* left running beside the old one/
+      )
+    })
+    expect(events.filter(event => event.includes('stop'))).toEqual([])
+    // The post step still has the run's progress: nothing said 'done'.
+    expect(saved).not.toContain('done')
+  })
 })

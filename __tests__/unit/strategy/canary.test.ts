@@ -131,4 +131,24 @@ describe('canary across hosts', () => {
     expect(events.filter(event => event === 'nginx: verify')).toHaveLength(5)
     expect(proxy.writes).toEqual([weighted(25), only(8080)])
   })
+
+  it('fails the step when nginx logged requests, but to none of the addresses the canary and the stable version are known by', async () => {
+    const fleet = fakeFleet({ inputs: { strategy: 'canary', 'canary-steps': '25,100', 'canary-interval': '0' } })
+    fleet.nginx
+      .on('resolve app addresses', ok('app1 10.0.0.1\napp2 10.0.0.2\napp3 10.0.0.3\n'))
+      .on('read access log size', ok('100\n'))
+      .on('read canary traffic', ok('range 100 900\nserver 192.0.2.7:8080 90 0 15:90'))
+    await expect(canary(fleet.run, LOG_DIR)).rejects.toThrow(
+      /The canary failed its gate at 25% .*nginx logged requests to 192\.0\.2\.7:8080, but none to the canary \(10\.0\.0\.1:8081, .*set 'app-address'/
+    )
+    expect(fleet.proxy.writes.at(-1)).toBe(only(8080))
+  })
+
+  it('refuses before starting anything when the nginx host cannot resolve an app address', async () => {
+    const fleet = fakeFleet({ inputs: { strategy: 'canary', 'canary-steps': '25,100', 'canary-interval': '0' } })
+    fleet.nginx.on('resolve app addresses', ok('app1 10.0.0.1\napp2\napp3 10.0.0.3\n'))
+    await expect(canary(fleet.run, LOG_DIR)).rejects.toThrow(/The nginx host cannot resolve app2/)
+    expect(fleet.events.filter(event => event.includes('start'))).toEqual([])
+    expect(fleet.proxy.writes).toEqual([])
+  })
 })
