@@ -114,10 +114,10 @@ export function fleetHost(opts) {
       fs.chmodSync(f('tmp'), 0o1777)
       const own = /** @type {[string, string][]} */ ([
         [etc, '/etc/ssh'],
-        [home, `/home/${user.username}`],
-        [f('tmp'), '/tmp']
+        [home, `/home/${user.username}`]
       ])
-      await mountInside(holder.pid, [...own, ...(opts.binds ?? [])])
+      // The host's own /tmp last: a checkout under /tmp (a CI clone) holds the lab dir every other bind comes from.
+      await mountInside(holder.pid, [...own, ...(opts.binds ?? []), [f('tmp'), '/tmp']])
       const sshd = findCommand('sshd') ?? '/usr/sbin/sshd'
       await startDaemon('sshd', [sshd, '-D', '-e'], 22, 'sshd.log')
     },
