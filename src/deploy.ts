@@ -2,10 +2,9 @@
 import { boundary } from './boundary.js'
 import type { DeployContext, DeployOptions, Outcome, StrategyContext } from './context.js'
 import { DeployError, type ActionError } from './errors.js'
-import type { Finish } from './progress.js'
+import { finishOf, type Finish } from './progress.js'
 import type { AppRuntime } from './runtimes/runtime.js'
 import { readProbe } from './server/read-probe.js'
-import { resultOf } from './server/record.js'
 import { retireOld, startAndSwitch } from './strategy/blue-green.js'
 import type { SlotPlan } from './server/slots.js'
 import { afterSwitch } from './strategy/hooks.js'
@@ -57,30 +56,7 @@ async function probeAndPlan(ctx: DeployContext): Promise<Pick<StrategyContext, '
 }
 
 function finishRecord({ settings, app, run, plan, probe }: StrategyContext): Finish {
-  const before = probe.record?.live
-  const { token: _token, ...deployedBy } = run
-  const { runtime } = app
-  const now = new Date().toISOString()
-  return {
-    record: {
-      app: settings.appName,
-      mode: runtime.mode,
-      live: { ...plan.target, release: runtime.release, ref: runtime.ref, since: now },
-      previous: plan.live ? { ...plan.live, release: before?.release ?? '', ref: before?.ref } : null,
-      deployedBy
-    },
-    history: {
-      time: now,
-      command: settings.command,
-      result: resultOf(settings.command),
-      release: runtime.release,
-      from: plan.live,
-      to: plan.target,
-      actor: run.actor,
-      runUrl: run.runUrl,
-      commit: run.commit
-    }
-  }
+  return finishOf({ settings, runtime: app.runtime, plan, run, before: probe.record?.live })
 }
 
 async function record(ctx: DeployContext, finish: Finish): Promise<void> {

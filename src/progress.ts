@@ -1,6 +1,7 @@
 /** Where a deploy stands, saved (core.saveState) so that the post step can repair or finish a run that died. */
-import type { DeployRecord, HistoryEntry, Mode } from './server/record.js'
-import type { Slot } from './server/slots.js'
+import type { RunInfo } from './run-identity.js'
+import { resultOf, type DeployRecord, type HistoryEntry, type Mode, type SlotRecord } from './server/record.js'
+import type { Slot, SlotPlan } from './server/slots.js'
 
 /** What state.json and the history must say once traffic has moved. */
 export interface Finish {
@@ -63,5 +64,41 @@ export function parseProgress(saved: string): Progress | null {
     return progress && ['started', 'switched', 'fleet', 'done'].includes(progress.phase) ? progress : null
   } catch {
     return null
+  }
+}
+
+/** What a finished deploy on one host is made of: the app and command, the release, its slots, who ran it. */
+export interface FinishInput {
+  settings: { appName: string; command: string }
+  runtime: { mode: Mode; release: string; ref?: string }
+  plan: Pick<SlotPlan, 'live' | 'target'>
+  run: RunInfo
+  /** What state.json named as live before the run (its release and image reference). */
+  before?: Pick<SlotRecord, 'release' | 'ref'>
+}
+
+/** state.json and the history line once traffic has moved to `plan.target`. */
+export function finishOf({ settings, runtime, plan, run, before }: FinishInput): Finish {
+  const { token: _token, ...deployedBy } = run
+  const now = new Date().toISOString()
+  return {
+    record: {
+      app: settings.appName,
+      mode: runtime.mode,
+      live: { ...plan.target, release: runtime.release, ref: runtime.ref, since: now },
+      previous: plan.live ? { ...plan.live, release: before?.release ?? '', ref: before?.ref } : null,
+      deployedBy
+    },
+    history: {
+      time: now,
+      command: settings.command,
+      result: resultOf(settings.command),
+      release: runtime.release,
+      from: plan.live,
+      to: plan.target,
+      actor: run.actor,
+      runUrl: run.runUrl,
+      commit: run.commit
+    }
   }
 }

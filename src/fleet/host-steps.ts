@@ -1,7 +1,6 @@
 /** What the strategies do on one app host: start and check the new version, stop it, retire the old one, record. */
 import { DeployError, type ActionError } from '../errors.js'
-import type { Finish } from '../progress.js'
-import { resultOf } from '../server/record.js'
+import { finishOf as finishFor, type Finish } from '../progress.js'
 import type { Slot } from '../server/slots.js'
 import type { FleetRun, HostPlan } from './fleet-context.js'
 
@@ -66,31 +65,7 @@ export async function recordHost(run: FleetRun, host: HostPlan): Promise<void> {
 }
 
 export function finishOf({ settings, run }: FleetRun, host: HostPlan): Finish {
-  const { runtime } = host.member.app
-  const { plan, probe } = host
-  const before = probe.record?.live
-  const { token: _token, ...deployedBy } = run
-  const now = new Date().toISOString()
-  return {
-    record: {
-      app: settings.appName,
-      mode: runtime.mode,
-      live: { ...plan.target, release: runtime.release, ref: runtime.ref, since: now },
-      previous: plan.live ? { ...plan.live, release: before?.release ?? '', ref: before?.ref } : null,
-      deployedBy
-    },
-    history: {
-      time: now,
-      command: settings.command,
-      result: resultOf(settings.command),
-      release: runtime.release,
-      from: plan.live,
-      to: plan.target,
-      actor: run.actor,
-      runUrl: run.runUrl,
-      commit: run.commit
-    }
-  }
+  return finishFor({ settings, runtime: host.member.app.runtime, plan: host.plan, run, before: host.probe.record?.live })
 }
 
 /** What can put nginx back as it was before the run (fleet/traffic.ts Route). */
