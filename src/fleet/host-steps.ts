@@ -1,5 +1,6 @@
 /** What the strategies do on one app host: start and check the new version, stop it, retire the old one, record. */
 import { DeployError, type ActionError } from '../errors.js'
+import type { HostOutcome } from '../outcome.js'
 import { finishOf as finishFor, type Finish } from '../progress.js'
 import type { Slot } from '../server/slots.js'
 import type { FleetRun, HostPlan } from './fleet-context.js'
@@ -166,7 +167,7 @@ export async function retireEverywhere(run: FleetRun, hosts: HostPlan[]): Promis
 }
 
 /** What the summary says about a host. */
-export function markHost(run: FleetRun, host: HostPlan, state: 'updated' | 'unchanged' | 'rolled back' | 'failed' | 'untouched'): void {
+export function markHost(run: FleetRun, host: HostPlan, state: HostOutcome['state']): void {
   const { target } = host.member
   const moved = state === 'updated'
   const entry = {
